@@ -1,0 +1,209 @@
+"""Step 3 of the flow: turn the outline into task rows.
+
+Rules, from how people decomposed the corpus plans by hand:
+
+* A numbered item (1. （1） ①) is one task; so is any paragraph the issuer
+  annotated with a unit note, since the note marks the unit of assignment.
+* A prose paragraph without items is split into its separate requirements:
+  its sentences, with 一是/二是 clauses as boundaries too, a short sentence
+  staying with the one before it.
+* 任务名称 is the item's heading sentence; for a requirement, its leading verb
+  phrase when it has one ("建立…机制，对于…" → "建立…机制"); else the paragraph
+  heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .deadlines import find_deadline_text
+from .outline import Outline, OutlineNode
+from .units import UnitRoles, extract_unit_notes
+
+ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
+_CLAUSE = re.compile(r"(?:^|(?<=[。；;：:，,]))\s*([一二三四五六七八九十]{1,3})是(?=[^，,。；]{2})")
+_SENTENCE_END = "。！？!?"
+_OPENERS, _CLOSERS = "“《（(「『【‘", "”》）)」』】’"
+_SHORT_SENTENCE = 22  # shorter sentences qualify the one before rather than stand alone
+_NEW_SUBJECT = re.compile(
+    r"[，,；;]\s*(?=[^，,；;。]{0,20}?(?:政府|部门|单位|街镇|街道|机关|委|办|局|中心)"
+    r"[^，,；;。]{0,6}?(?:要|应当|应|须|必须)(?!求))"
+)
+_MIN_PIECE = 15
+# A paragraph's opening principle ("贯彻落实《…》…", "准确适用…") frames the requirement
+# after it rather than standing as a task of its own.
+_FRAMING = re.compile(r"^(?:严格依照|严格按照|严格依据|准确适用|贯彻落实|认真贯彻|深入贯彻|全面贯彻)")
+# A sentence that only qualifies the one before: a condition ("…调整的，要…"),
+# an optional extension ("有条件的单位可以…"), or a follow-up ("对于收集到的…").
+_ELABORATION = re.compile(
+    r"^(?:有条件的|对于|其中|同时|此外|另外|并且|确需)|^[^，,。；;]{2,30}的[，,]\s*(?:[^，,。]{0,12}?)(?:要|应|须|可)"
+)
+_LEAD_PHRASE = re.compile(r"^([^，,；;：:。]{4,24})[，,]")
+_NOT_A_NAME = re.compile(r"^(对|在|围绕|按照|根据|通过|依托|结合|针对|以|为|从|由|把|将|凡|各|全市|全区|本|市|区|镇|街道)|要|的$|[0-9]")
+
+
+class Granularity(str, Enum):
+    """How finely prose paragraphs are split."""
+
+    REQUIREMENT = "requirement"  # one row per separable requirement (default)
+    ITEM = "item"  # one row per numbered item or paragraph
+
+
+@dataclass
+class TaskRow:
+    """One row of the 任务分解表, traceable to its source paragraph."""
+
+    seq: int
+    chapter: str
+    section: str
+    name: str
+    content: str
+    lead: list[str] = field(default_factory=list)
+    units: list[str] = field(default_factory=list)
+    assist: list[str] = field(default_factory=list)
+    deadline: str = ""
+    source: str = ""
+    where: str = ""
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split at 。！？ outside quotes and brackets; each sentence keeps its mark."""
+    sentences, depth, start = [], 0, 0
+    for i, char in enumerate(text):
+        if char in _OPENERS:
+            depth += 1
+        elif char in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif char in _SENTENCE_END and depth == 0:
+            sentences.append(text[start : i + 1].strip())
+            start = i + 1
+    if text[start:].strip():
+        sentences.append(text[start:].strip())
+    return [s for s in sentences if s.strip("。！？!? ")]
+
+
+def split_clauses(text: str) -> list[str]:
+    """Split at 一是/二是/… markers (when there are at least two), dropping the markers."""
+    marks = list(_CLAUSE.finditer(text))
+    if len(marks) < 2 or marks[0].group(1) != "一":
+        return [text]
+    pieces = [text[: marks[0].start()]]
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        pieces.append(text[mark.end() : end])
+    return [p.strip(" ；;，,") for p in pieces if p.strip(" ；;，,")]
+
+
+def _split_at_subjects(sentences: list[str]) -> list[str]:
+    """Split a sentence where a new subject takes over ("…措施，各区政府要…")."""
+    pieces: list[str] = []
+    for sentence in sentences:
+        start = 0
+        for match in _NEW_SUBJECT.finditer(sentence):
+            head, tail = sentence[start : match.start()], sentence[match.end() :]
+            if len(head) >= _MIN_PIECE and len(tail) >= _MIN_PIECE:
+                pieces.append(head.rstrip("，,；;") + "。")
+                start = match.end()
+        pieces.append(sentence[start:])
+    return pieces
+
+
+def split_requirements(text: str) -> list[str]:
+    """A prose paragraph's separate requirements (sentences; short ones kept with the last)."""
+    requirements: list[str] = []
+    for clause in split_clauses(text):
+        for sentence in _split_at_subjects(split_sentences(clause)):
+            if requirements and (len(sentence) < _SHORT_SENTENCE or _ELABORATION.match(sentence)):
+                requirements[-1] += sentence
+            else:
+                requirements.append(sentence)
+    if len(requirements) > 1 and _FRAMING.match(requirements[0]):
+        requirements[:2] = [requirements[0] + requirements[1]]
+    return requirements
+
+
+def requirement_name(sentence: str, fallback: str) -> str:
+    """The requirement's leading verb phrase, or ``fallback`` (the paragraph heading)."""
+    match = _LEAD_PHRASE.match(sentence)
+    if match and not _NOT_A_NAME.search(match.group(1)):
+        return match.group(1)
+    return fallback
+
+
+def _ancestors(node: OutlineNode, outline: Outline) -> list[OutlineNode]:
+    for root in outline.roots:
+        chain = _chain(root, node)
+        if chain:
+            return chain[:-1]
+    return []
+
+
+def _chain(current: OutlineNode, target: OutlineNode) -> list[OutlineNode]:
+    if current is target:
+        return [current]
+    for child in current.children:
+        chain = _chain(child, target)
+        if chain:
+            return [current, *chain]
+    return []
+
+
+def _heading_line(node: OutlineNode | None) -> str:
+    if node is None:
+        return ""
+    marker = {"chapter": "{}、", "section": "（{}）", "part": "{}"}.get(node.kind, "{}.")
+    return marker.format(node.label) + (node.heading or node.text[:30])
+
+
+def _task_nodes(outline: Outline) -> list[OutlineNode]:
+    """Nodes that carry task text: leaves, and parents with text of their own."""
+    return [node for node in outline.walk() if node.body and (not node.children or node.text)]
+
+
+def _rows_for(node: OutlineNode, parents: list[OutlineNode], granularity: Granularity):
+    text, roles = extract_unit_notes(node.text)
+    if not text and node.heading:  # a one-sentence item: its heading is its content
+        text = node.heading + "。"
+    heading = node.heading or next((p.heading for p in reversed(parents) if p.heading), "")
+    atomic = node.kind in ATOMIC_KINDS or not roles.is_empty()
+    if atomic or granularity is Granularity.ITEM:
+        yield heading, text, roles, node.path
+        return
+    requirements = split_requirements(text)
+    for k, requirement in enumerate(requirements, start=1):
+        path = node.path if len(requirements) == 1 else f"{node.path}·{k}"
+        yield requirement_name(requirement, heading), requirement, roles, path
+
+
+def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREMENT) -> list[TaskRow]:
+    """Decompose a plan outline into task rows.
+
+    Args:
+        outline: From :func:`addin.outline.parse_outline`.
+        granularity: ``REQUIREMENT`` splits prose paragraphs into requirements;
+            ``ITEM`` keeps one row per numbered item or paragraph.
+
+    Returns:
+        Rows numbered from 1, each with its outline path and source location.
+    """
+    rows: list[TaskRow] = []
+    for node in _task_nodes(outline):
+        parents = _ancestors(node, outline)
+        chapter = next((p for p in parents if p.kind in ("chapter", "part")), None)
+        section = next((p for p in parents if p.kind == "section"), None)
+        if node.kind == "section":
+            section = node
+        for name, content, roles, path in _rows_for(node, parents, granularity):
+            rows.append(_row(len(rows) + 1, chapter, section, name, content, roles, path, node))
+    return rows
+
+
+def _row(seq, chapter, section, name, content, roles: UnitRoles, path, node) -> TaskRow:
+    return TaskRow(
+        seq=seq, chapter=_heading_line(chapter), section=_heading_line(section),
+        name=name, content=content, lead=list(roles.lead), units=list(roles.units),
+        assist=list(roles.assist), deadline=find_deadline_text(content),
+        source=path, where=node.line.where,
+    )

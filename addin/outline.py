@@ -1,0 +1,196 @@
+"""Step 2 of the flow: read the outline of a plan (一、 （一） 1. （1） ①).
+
+The outline knows the plan's title, year, issuer and document number, skips the
+通知 preamble and the closing matter (落款, 抄送, 附件), and gives each numbered
+paragraph its heading sentence, its body and a path such as ``二（一）3``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .errors import OutlineError
+from .plan.markers import find_marker
+from .plan.model import PlanText, SourceLine
+
+_TITLE = re.compile(r"((?:19|20)\d{2})\s*年.{2,60}?(要点|方案|计划|意见|清单|安排|任务|报告)")
+_NOTICE_TITLE = re.compile(r"关于印发.*?《?([^《》]{4,60}?(?:要点|方案|计划|意见|清单|安排))》?的?通知")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
+_DATE_LINE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(办公厅|办公室|人民政府|办事处|委员会|政府|局|街道)$")
+_ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
+_CLOSING = re.compile(r"^(抄送|抄报|印发|主题词)\s*[:：]|^[（(]此件")
+_HEADING_MAX = 40  # a heading sentence is short; a longer first sentence is a requirement
+_ALONE_HEADING_MAX = 60
+
+
+@dataclass
+class OutlineNode:
+    """A numbered paragraph of the plan and what belongs under it.
+
+    Attributes:
+        kind: Marker kind (chapter, section, item, subitem, circled, part).
+        label: The number as written (一, 3, ①).
+        heading: The heading sentence without its full stop ("" when there is none).
+        body: The paragraph's text after the heading, followed by any unnumbered
+            paragraphs before the next numbered one (as separate entries).
+        line: The source paragraph.
+        path: Outline path such as ``二（一）3``.
+    """
+
+    kind: str
+    label: str
+    heading: str
+    body: list[str]
+    line: SourceLine
+    path: str = ""
+    depth: int = 0
+    children: list[OutlineNode] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The whole text of the node: body paragraphs joined."""
+        return "".join(self.body)
+
+    def walk(self) -> Iterator[OutlineNode]:
+        """This node and all nodes below it, in document order."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+
+@dataclass
+class Outline:
+    """A plan's outline and its document metadata."""
+
+    title: str
+    year: int | None
+    issuer: str
+    doc_number: str
+    roots: list[OutlineNode]
+    preamble: list[SourceLine] = field(default_factory=list)
+    closing: list[SourceLine] = field(default_factory=list)
+
+    def walk(self) -> Iterator[OutlineNode]:
+        """Every node in document order."""
+        for root in self.roots:
+            yield from root.walk()
+
+
+def split_heading(text: str, alone: bool = False) -> tuple[str, str]:
+    """Split a paragraph into its heading sentence and the rest.
+
+    "规范政务信息管理。政府网站…" → ("规范政务信息管理", "政府网站…"). A paragraph
+    that is only a heading, like "一、进一步夯实政务公开工作基础", is all heading.
+    """
+    text = text.strip()
+    end = text.find("。")
+    if end == -1:
+        alone_heading = alone or len(text) <= _ALONE_HEADING_MAX and not text.endswith(("；", ";"))
+        return (text, "") if alone_heading and len(text) <= _ALONE_HEADING_MAX else ("", text)
+    first, rest = text[:end], text[end + 1:].strip()
+    if len(first) <= _HEADING_MAX and not re.search(r"[，,；;：:]", first) and rest:
+        return first, rest
+    return "", text
+
+
+_PATH_STYLE = {"chapter": "{}", "section": "（{}）", "item": "{}", "subitem": "({})",
+               "circled": "{}", "part": "{}"}
+
+
+def _path(parent: OutlineNode | None, kind: str, label: str) -> str:
+    own = _PATH_STYLE.get(kind, "{}").format(label)
+    if parent is None:
+        return own
+    separator = "." if parent.kind == "item" and kind == "item" else ""
+    return parent.path + separator + own
+
+
+def _find_title(lines: list[SourceLine]) -> tuple[int, str]:
+    """Index and text of the plan's own title among the lines before the first marker."""
+    best = (-1, "")
+    for i, line in enumerate(lines):
+        if find_marker(line.text):
+            break
+        notice = _NOTICE_TITLE.search(line.text)
+        if notice and not best[1]:
+            best = (i, notice.group(1).strip("《》 "))
+        elif _TITLE.search(line.text) and len(line.text) <= 80 and "关于印发" not in line.text:
+            best = (i, _clean_title(line.text))
+    return best
+
+
+def _clean_title(text: str) -> str:
+    # Web pages repeat the issuer ("2021年X办事处2021年X办事处 政务公开工作要点").
+    text = re.sub(r"\s+", "", text)
+    match = re.match(r"^(.+?)\1", text)
+    return text[len(match.group(1)):] if match and len(match.group(1)) >= 4 else text
+
+
+def _metadata(preamble: list[SourceLine], title: str) -> tuple[int | None, str, str]:
+    year_match = re.search(r"(19|20)\d{2}", title)
+    year = int(year_match.group(0)) if year_match else None
+    doc_number, issuer = "", ""
+    for line in preamble:
+        if not doc_number and (m := _DOC_NUMBER.search(line.text)):
+            doc_number = re.sub(r"\s+", "", m.group(0))
+        if not issuer and line.text.endswith("文件") and len(line.text) <= 30:
+            issuer = line.text[:-2]
+        elif not issuer and _ISSUER_LINE.match(line.text):
+            issuer = line.text
+    return year, issuer, doc_number
+
+
+def _is_closing(text: str) -> bool:
+    return bool(
+        _CLOSING.match(text) or _DATE_LINE.match(text)
+        or (_ISSUER_LINE.match(text) and len(text) <= 30)
+    )
+
+
+def parse_outline(plan: PlanText) -> Outline:
+    """Build the outline of a plan read by :func:`addin.plan.read_plan`.
+
+    Raises:
+        OutlineError: the text has no numbered structure at all.
+    """
+    lines = plan.lines
+    title_at, title = _find_title(lines)
+    body_start = title_at + 1
+    preamble = lines[:body_start]
+    roots, closing = _build_tree(lines[body_start:])
+    if not roots:
+        raise OutlineError(
+            f"文件“{plan.path.name}”中未识别到“一、（一）1.”等编号结构，无法分解任务："
+            "请确认这是一份分条列项的工作要点。"
+        )
+    year, issuer, doc_number = _metadata(preamble, title)
+    return Outline(title, year, issuer, doc_number, roots, preamble, closing)
+
+
+def _build_tree(lines: list[SourceLine]) -> tuple[list[OutlineNode], list[SourceLine]]:
+    roots: list[OutlineNode] = []
+    stack: list[OutlineNode] = []
+    closing: list[SourceLine] = []
+    for line in lines:
+        if closing or _ATTACHMENT.match(line.text) or (stack and _is_closing(line.text)):
+            closing.append(line)
+            continue
+        marker = find_marker(line.text)
+        if marker is None:
+            if stack:
+                stack[-1].body.append(line.text)
+            continue  # an introduction paragraph before the first number
+        while stack and marker.kind in {node.kind for node in stack}:
+            popped = stack.pop()
+            if popped.kind == marker.kind:
+                break
+        parent = stack[-1] if stack else None
+        heading, rest = split_heading(marker.rest, alone=marker.kind in ("chapter", "part"))
+        node = OutlineNode(marker.kind, marker.label, heading, [rest] if rest else [], line,
+                           _path(parent, marker.kind, marker.label), len(stack))
+        (parent.children if parent else roots).append(node)
+        stack.append(node)
+    return roots, closing

@@ -1,0 +1,112 @@
+"""PDF plans through pdfplumber.
+
+pdfplumber gives text lines with positions but no paragraphs, and official PDFs
+carry running headers, page numbers (— 3 —) and sentences broken across pages.
+The paragraph rebuilding below uses the geometry a reader uses: a paragraph ends
+on a line that stops short of the right margin; one starts on an indented line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfplumber.utils.exceptions import PdfminerException
+
+from ..errors import PlanReadError
+from .markers import starts_outline_item
+from .model import PlanText, SourceLine
+
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－·]*(第\s*)?\d{1,4}(\s*页)?(\s*[/／共]\s*\d{1,4}\s*页?)?[\s\-—–－·]*$"
+)
+_MARGIN_SHARE = 0.09  # top/bottom share of the page where running headers live
+
+
+def _open(path: Path):
+    try:
+        return pdfplumber.open(str(path))
+    except PdfminerException as exc:
+        if isinstance(exc.args[0] if exc.args else None, PDFPasswordIncorrect):
+            raise PlanReadError(
+                f"PDF 文件“{path.name}”设有打开密码：请先取消密码保护后再导入。"
+            ) from None
+        raise PlanReadError(f"文件“{path.name}”不是有效的 PDF 文件，或已损坏。") from None
+    except Exception:  # pdfminer raises many unrelated types on damaged files
+        raise PlanReadError(f"文件“{path.name}”不是有效的 PDF 文件，或已损坏。") from None
+
+
+def _page_lines(page) -> list[dict]:
+    lines = page.extract_text_lines(return_chars=False)
+    top_band, bottom_band = page.height * _MARGIN_SHARE, page.height * (1 - _MARGIN_SHARE)
+    for line in lines:
+        line["in_margin"] = line["top"] < top_band or line["bottom"] > bottom_band
+        line["page"] = page.page_number
+    return lines
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\d+", "#", text.strip())
+
+
+def _running_texts(pages: list[list[dict]]) -> set[str]:
+    """Texts seen in the header/footer band of at least half the pages (digits folded)."""
+    if len(pages) < 2:
+        return set()
+    counts: Counter[str] = Counter()
+    for page in pages:
+        counts.update({_fold(line["text"]) for line in page if line["in_margin"]})
+    return {text for text, n in counts.items() if n >= max(2, len(pages) / 2)}
+
+
+def _is_furniture(line: dict, running: set[str]) -> bool:
+    if not line["in_margin"]:
+        return False
+    text = line["text"].strip()
+    return bool(_PAGE_NUMBER.match(text)) or _fold(text) in running
+
+
+def _paragraphs(lines: list[dict]) -> list[tuple[str, int, int]]:
+    """Join text lines into (text, page, line number on page) paragraphs by geometry."""
+    if not lines:
+        return []
+    left = min(line["x0"] for line in lines)
+    right = max(line["x1"] for line in lines)
+    char = min(max(line["bottom"] - line["top"], 4.0), 30.0)
+    paragraphs: list[list] = []
+    previous = None
+    for line in lines:
+        indented = line["x0"] > left + char * 0.8
+        ended = previous is None or previous["x1"] < right - char * 1.5
+        if ended or indented or starts_outline_item(line["text"]):
+            paragraphs.append([line["text"].strip(), line["page"], line["number"]])
+        else:
+            paragraphs[-1][0] += line["text"].strip()
+        previous = line
+    return [tuple(p) for p in paragraphs]
+
+
+def read_pdf_plan(path: Path) -> PlanText:
+    """Read a .pdf plan: body paragraphs without running headers and page numbers."""
+    with _open(path) as pdf:
+        pages = [_page_lines(page) for page in pdf.pages]
+    running = _running_texts(pages)
+    body = []
+    for page in pages:
+        for number, line in enumerate(page, start=1):
+            line["number"] = number
+            if not _is_furniture(line, running) and line["text"].strip():
+                body.append(line)
+    if not body:
+        raise PlanReadError(
+            f"PDF 文件“{path.name}”中没有可提取的文字，可能是扫描件（图片）：请提供 Word 版或文字版 PDF，"
+            "或先做文字识别（OCR）。"
+        )
+    lines = [
+        SourceLine(text, f"第{page}页第{number}行", i)
+        for i, (text, page, number) in enumerate(_paragraphs(body))
+    ]
+    return PlanText(path, lines)

@@ -1,0 +1,77 @@
+"""Writing files without ever losing the user's work.
+
+Every output goes to a temporary file beside the target and is renamed into
+place, so a crash or a full disk never leaves a half-written workbook; an
+existing file is first copied to a timestamped backup.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from .errors import WorkbookWriteError
+
+
+def excel_lock_file(path: Path) -> Path:
+    """The owner file Excel and WPS create beside a workbook they have open."""
+    return path.with_name("~$" + path.name)
+
+
+def backup_path(path: Path, now: datetime | None = None) -> Path:
+    """Where the backup of ``path`` goes: ``name.备份-YYYYmmdd-HHMMSS.ext``."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    candidate = path.with_name(f"{path.stem}.备份-{stamp}{path.suffix}")
+    counter = 1
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}.备份-{stamp}-{counter}{path.suffix}")
+        counter += 1
+    return candidate
+
+
+def _check_writable(path: Path) -> None:
+    if excel_lock_file(path).exists():
+        raise WorkbookWriteError(f"文件“{path.name}”正在被 Excel 或 WPS 打开：请先关闭该文件再试。")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise WorkbookWriteError(f"文件“{path}”是只读的，无法覆盖：请另选保存位置或取消只读属性。")
+    if not path.parent.exists():
+        raise WorkbookWriteError(f"保存位置“{path.parent}”不存在。")
+
+
+def write_atomically(path: str | Path, write: Callable[[Path], None], backup: bool = True) -> Path | None:
+    """Write ``path`` through ``write(temp_path)`` and rename into place.
+
+    Args:
+        path: The final file.
+        write: Writes the whole content to the temporary path it is given.
+        backup: Copy an existing ``path`` to a timestamped backup first.
+
+    Returns:
+        The backup's path, or None when there was nothing to back up.
+
+    Raises:
+        WorkbookWriteError: the file is open in Excel, read-only, or cannot be written.
+    """
+    path = Path(path)
+    _check_writable(path)
+    handle, temp_name = tempfile.mkstemp(prefix=".~fenjie-", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    saved = None
+    try:
+        write(temp)
+        if backup and path.exists():
+            saved = backup_path(path)
+            shutil.copy2(path, saved)
+        os.replace(temp, path)
+    except PermissionError:
+        raise WorkbookWriteError(f"没有权限写入“{path}”：文件可能被其他程序占用。") from None
+    except OSError as exc:
+        raise WorkbookWriteError(f"写入“{path}”失败：{exc.strerror or exc}。") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return saved

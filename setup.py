@@ -1,0 +1,30 @@
+"""Packaging for FenJie 任务分解助手."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="fenjie",
+    version="0.1.0",
+    description="FenJie 任务分解助手: turn an upper-level work plan into a 任务分解表",
+    packages=find_packages(include=["addin", "addin.*"]),
+    package_data={"addin": ["samples/*.txt"]},
+    python_requires=">=3.10",
+    install_requires=[
+        "openpyxl>=3.1,<4",
+        "pandas>=2.0,<4",
+        "jinja2>=3.1,<4",
+        "python-docx>=1.1,<2",
+        "pdfplumber>=0.11,<0.12",
+        "python-calamine>=0.2,<1",
+        "xlwings>=0.30,<1",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=8,<10",
+            "hypothesis>=6.100,<7",
+            "reportlab>=4,<6",
+            "ruff>=0.5,<1",
+        ],
+    },
+    entry_points={"console_scripts": ["fenjie=addin.cli:main"]},
+)
