@@ -16,7 +16,7 @@ from .model import SourceLine
 
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》"
 _INNER_SPACE = re.compile(rf"(?<=[{_CJK}0-9%])[ \t\u00a0\u3000]+(?=[{_CJK}])|(?<=[{_CJK}])[ \t\u00a0\u3000]+(?=[0-9%])")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\u00ad]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SENTENCE_END = tuple("。；;！!？?：:）)”」』】")
 _CONTINUATION_START = tuple("，,。；;、：:）)”」』】%的之和与及或并等")
 _NOTE_LINE = re.compile(r"^[（(]\s*(责任|牵头|配合|主责|协办|承办)[^（()）]*[)）]\s*[。.]?$")
@@ -25,9 +25,15 @@ _DOCUMENT_KINDS = re.compile(r"(通知|要点|方案|意见|计划|办法|规定
 _WRAP_WIDTH = 30  # a line this long that stops mid-sentence was wrapped, not ended
 
 
+# Interpunct look-alikes (katakana middle dot, half-width katakana dot, bullet
+# operator) typed by other input methods or fonts; Chinese text means "·".
+_INTERPUNCT = str.maketrans({"\u30fb": "\u00b7", "\uff65": "\u00b7", "\u2219": "\u00b7"})
+
+
 def normalize_text(text: str) -> str:
     """Fold invisible characters and the spaces that line wrapping leaves inside words."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).replace("\u00a0", " ")
+    text = text.translate(_INTERPUNCT)
     return _INNER_SPACE.sub("", text.strip())
 
 

@@ -75,7 +75,8 @@ def _paragraphs(lines: list[dict]) -> list[tuple[str, int, int]]:
         return []
     left = min(line["x0"] for line in lines)
     right = max(line["x1"] for line in lines)
-    char = min(max(line["bottom"] - line["top"], 4.0), 30.0)
+    heights = sorted(line["bottom"] - line["top"] for line in lines)
+    char = min(max(heights[len(heights) // 2], 4.0), 30.0)  # the body's character size
     paragraphs: list[list] = []
     previous = None
     for line in lines:

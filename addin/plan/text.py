@@ -47,11 +47,18 @@ def decode_text(data: bytes, name: str) -> str:
 
 
 def _candidates(data: bytes) -> list[str]:
-    # UTF-16 without a BOM shows NUL bytes in every other position.
-    sample = data[:4000]
-    if sample and sample.count(0) > len(sample) // 4:
-        return ["utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"]
-    return ["utf-8", "gb18030"]
+    # GBK and UTF-8 text never holds a NUL byte; UTF-16 without a BOM does (in every
+    # ASCII character, such as each line break). Its byte order is the one whose
+    # decoding yields ASCII and Chinese punctuation rather than stray scripts.
+    if 0 not in data:
+        return ["utf-8", "gb18030"]
+    return sorted(["utf-16-le", "utf-16-be"], key=lambda enc: -_common_share(data, enc))
+
+
+def _common_share(data: bytes, encoding: str) -> float:
+    text = data[:4000].decode(encoding, errors="replace")
+    common = sum(1 for c in text if c < "\x7f" or c in "，。、；：“”（）《》")
+    return common / max(1, len(text))
 
 
 def _strict(data: bytes, encoding: str, name: str) -> str:
@@ -64,7 +71,9 @@ def _strict(data: bytes, encoding: str, name: str) -> str:
 
 
 def _looks_like_text(text: str) -> bool:
-    if not text.strip() or _CONTROL.search(text):
+    # A stray control character (pasted from Word) is tolerated and removed later;
+    # many of them mean binary data.
+    if not text.strip() or len(_CONTROL.findall(text)) > max(2, len(text) // 1000):
         return False
     plausible = len(_PLAUSIBLE.findall(text))
     return plausible >= 0.95 * len(text)

@@ -1,0 +1,132 @@
+"""The fenjie command line, the draft workbook it writes, and golden files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+from xlsx_parts import extract_golden, golden_parts, xlsx_parts
+
+from addin.cli import build_parser, main
+from addin.workbook import PLAN_HEADERS, SHEET_PLAN, SHEET_TASKS, TASK_HEADERS
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _commands() -> list[str]:
+    parser = build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return sorted(action.choices)
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_has_help(capsys, command):
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: fenjie {command}")
+    assert "options:" in out
+
+
+def test_decompose_writes_both_sheets(corpus, tmp_path, capsys):
+    out = tmp_path / "分解.xlsx"
+    assert main(["decompose", str(corpus / "plans" / "miaohang_2024.txt"), "-o", str(out)]) == 0
+    assert capsys.readouterr().out.strip() == f"已分解 28 项任务，写入：{out}"
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == [SHEET_TASKS, SHEET_PLAN]
+    tasks = list(workbook[SHEET_TASKS].values)
+    assert tasks[0] == TASK_HEADERS
+    assert tasks[1][:5] == (1, "一、全方位推进各领域信息主动公开",
+                            "（一）做好“打造宝山科创中心主阵地重要承载区”建设信息公开",
+                            "落实宝山科创中心主阵地重要承载区建设信息公开", tasks[1][4])
+    assert tasks[1][6] == "镇经发办、镇经发中心"
+    assert tasks[1][9] == "一（一）1（第22行）"
+    assert len(tasks) == 29
+    plan = list(workbook[SHEET_PLAN].values)
+    assert plan[0] == PLAN_HEADERS
+    assert plan[1][3] == "2024年庙行镇政务公开工作要点"
+
+
+def test_calamine_reads_the_same_rows(corpus, tmp_path):
+    out = tmp_path / "分解.xlsx"
+    main(["decompose", str(corpus / "plans" / "putuo_2024.txt"), "-o", str(out)])
+    by_openpyxl = [list(r) for r in openpyxl.load_workbook(out)[SHEET_TASKS].values]
+    by_calamine = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(SHEET_TASKS).to_python()
+    normalize = [[("" if v is None else int(v) if isinstance(v, float) else v) for v in row]
+                 for row in by_openpyxl]
+    assert by_calamine == normalize
+
+
+def test_default_output_and_backup(corpus, tmp_path, capsys):
+    plan = tmp_path / "要点.txt"
+    shutil.copy(corpus / "plans" / "putuo_2024.txt", plan)
+    assert main(["decompose", str(plan)]) == 0
+    out = tmp_path / "要点_任务分解.xlsx"
+    assert out.exists()
+    before = out.read_bytes()
+    assert main(["decompose", str(plan), "--granularity", "item"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    backups = list(tmp_path.glob("要点_任务分解.备份-*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == before
+    assert lines[-1] == f"原文件已备份为：{backups[0]}"
+
+
+def test_open_in_excel_is_refused(corpus, tmp_path, capsys):
+    out = tmp_path / "分解.xlsx"
+    out.write_bytes(b"original")
+    (tmp_path / "~$分解.xlsx").write_bytes(b"owner")
+    assert main(["decompose", str(corpus / "plans" / "putuo_2024.txt"), "-o", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == "错误：文件“分解.xlsx”正在被 Excel 或 WPS 打开：请先关闭该文件再试。"
+    assert out.read_bytes() == b"original"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~fenjie")] == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
+def test_read_only_target_is_refused(corpus, tmp_path, capsys):
+    out = tmp_path / "分解.xlsx"
+    out.write_bytes(b"original")
+    out.chmod(0o444)
+    assert main(["decompose", str(corpus / "plans" / "putuo_2024.txt"), "-o", str(out)]) == 1
+    assert "只读" in capsys.readouterr().err
+
+
+def test_formula_like_text_stays_text(tmp_path):
+    plan = tmp_path / "要点.txt"
+    plan.write_text("2024年某区工作要点\n一、总体\n1.=SUM(A1:A9)做好公开。\n2.@取消\x07控制字符。\n",
+                    encoding="utf-8")
+    out = tmp_path / "out.xlsx"
+    assert main(["decompose", str(plan), "-o", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out)[SHEET_TASKS]
+    assert sheet["E2"].value == "=SUM(A1:A9)做好公开。" and sheet["E2"].data_type == "s"
+    assert sheet["E3"].value == "@取消控制字符。"
+
+
+def test_demo_prints_where_it_wrote(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "addin.cli", "demo", "-o", str(tmp_path)],
+                            capture_output=True, text=True, check=True)
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == f"示例上级要点：{tmp_path / 'sample_plan_putuo_2024.txt'}"
+    assert lines[1] == f"任务分解表（65 项任务）：{tmp_path / '示例_任务分解表.xlsx'}"
+    assert (tmp_path / "示例_任务分解表.xlsx").exists()
+
+
+def test_draft_matches_golden_file(corpus, tmp_path):
+    """Set FENJIE_REGEN_GOLDEN=1 to refresh tests/golden after an intended change."""
+    out = tmp_path / "draft.xlsx"
+    main(["decompose", str(corpus / "plans" / "miaohang_2024.txt"), "-o", str(out)])
+    folder = GOLDEN / "miaohang_2024_draft"
+    if os.environ.get("FENJIE_REGEN_GOLDEN"):
+        shutil.rmtree(folder, ignore_errors=True)
+        extract_golden(out, folder)
+    expected = golden_parts(folder)
+    produced = xlsx_parts(out)
+    assert sorted(produced) == sorted(expected)
+    for name in expected:
+        assert produced[name] == expected[name], name

@@ -1,0 +1,77 @@
+"""The same plan as .txt, .docx (Word auto-numbering), .pdf, .doc and raw extracts."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import PLANS
+
+from addin.decompose import decompose
+from addin.outline import parse_outline
+from addin.plan import read_plan
+
+
+def rows_of(path: Path) -> list[tuple]:
+    rows = decompose(parse_outline(read_plan(path)))
+    return [(r.chapter, r.section, r.name, r.content, r.lead, r.units, r.assist, r.source)
+            for r in rows]
+
+
+@pytest.mark.parametrize("name", PLANS)
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_same_rows_from_every_format(plan_files, name, kind):
+    expected = rows_of(plan_files[name]["txt"])
+    assert len(expected) > 20
+    assert rows_of(plan_files[name][kind]) == expected
+
+
+@pytest.mark.parametrize("name", PLANS)
+def test_raw_extract_gives_the_same_rows(corpus, name):
+    """raw/ has page-break lines, split words and the attachment table appended."""
+    assert rows_of(corpus / "raw" / f"{name}.txt") == rows_of(corpus / "plans" / f"{name}.txt")
+
+
+def test_docx_numbers_are_rendered_not_literal(plan_files):
+    from docx import Document
+
+    document = Document(str(plan_files["miaohang_2024"]["docx"]))
+    texts = [p.text for p in document.paragraphs]
+    assert not any(t.startswith(("一、", "（一）", "1.")) for t in texts)
+    lines = [line.text for line in read_plan(plan_files["miaohang_2024"]["docx"]).lines]
+    assert "二、全方位优化完善政策公开服务能级" in lines
+    assert any(t.startswith("28.强化工作落实") for t in lines), "items run on across sections"
+
+
+def test_pdf_drops_running_header_and_page_numbers(plan_files):
+    lines = [line.text for line in read_plan(plan_files["shanghai_2021"]["pdf"]).lines]
+    assert not any("政务公开工作要点" == t or t.startswith("—") for t in lines)
+    assert read_plan(plan_files["shanghai_2021"]["pdf"]).lines[0].where.startswith("第1页")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
+def test_doc_converted_through_libreoffice(plan_files, tmp_path):
+    docx = plan_files["putuo_2024"]["docx"]
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                    "--convert-to", "doc", "--outdir", str(tmp_path), str(docx)],
+                   check=True, capture_output=True, timeout=180)
+    assert rows_of(tmp_path / "putuo_2024.doc") == rows_of(plan_files["putuo_2024"]["txt"])
+
+
+def test_docx_tables_are_read(tmp_path):
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("一、总体要求")
+    document.add_paragraph("（一）做好公开。要做好公开工作。")
+    table = document.add_table(rows=2, cols=3)
+    for i, text in enumerate(["序号", "任务内容", "责任单位"]):
+        table.cell(0, i).text = text
+    for i, text in enumerate(["1", "做好公开", "区府办"]):
+        table.cell(1, i).text = text
+    document.save(str(tmp_path / "t.docx"))
+    plan = read_plan(tmp_path / "t.docx")
+    assert plan.tables == [[["序号", "任务内容", "责任单位"], ["1", "做好公开", "区府办"]]]
+    assert [line.text for line in plan.lines] == ["一、总体要求", "（一）做好公开。要做好公开工作。"]
