@@ -19,29 +19,35 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .deadlines import find_deadline_text
-from .outline import Outline, OutlineNode
+from .outline import Outline, OutlineNode, split_heading
 from .units import UnitRoles, extract_unit_notes
 
 ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
 _CLAUSE = re.compile(r"(?:^|(?<=[。；;：:，,]))\s*([一二三四五六七八九十]{1,3})是(?=[^，,。；]{2})")
 _SENTENCE_END = "。！？!?"
 _OPENERS, _CLOSERS = "“《（(「『【‘", "”》）)」』】’"
-_SHORT_SENTENCE = 22  # shorter sentences qualify the one before rather than stand alone
+_SHORT_SENTENCE = 18  # shorter sentences qualify the one before rather than stand alone
 _NEW_SUBJECT = re.compile(
     r"[，,；;]\s*(?=[^，,；;。]{0,20}?(?:政府|部门|单位|街镇|街道|机关|委|办|局|中心)"
-    r"[^，,；;。]{0,6}?(?:要|应当|应|须|必须)(?!求))"
+    r"[^，,；;。]{0,6}?(?:(?<![主重需必首纪])要|应当|应|须|必须)(?![求素点闻])"
+    r")"
 )
 _MIN_PIECE = 15
+_PREPOSITION = re.compile(r"^(对于?|在|围绕|按照|根据|针对|凡是?|通过|依托|结合|为了?|关于)")
 # A paragraph's opening principle ("贯彻落实《…》…", "准确适用…") frames the requirement
 # after it rather than standing as a task of its own.
 _FRAMING = re.compile(r"^(?:严格依照|严格按照|严格依据|准确适用|贯彻落实|认真贯彻|深入贯彻|全面贯彻)")
 # A sentence that only qualifies the one before: a condition ("…调整的，要…"),
-# an optional extension ("有条件的单位可以…"), or a follow-up ("对于收集到的…").
+# an optional extension ("有条件的单位可以…", "鼓励…"), or a follow-up ("对于收集到的…",
+# "后续要…"). Official tables keep these with the requirement they qualify.
 _ELABORATION = re.compile(
-    r"^(?:有条件的|对于|其中|同时|此外|另外|并且|确需)|^[^，,。；;]{2,30}的[，,]\s*(?:[^，,。]{0,12}?)(?:要|应|须|可)"
+    r"^(?:有条件的|鼓励|对于|其中|同时|此外|另外|并且|确需|后续)|^[^，,。；;]{2,30}的[，,]\s*(?:[^，,。]{0,12}?)(?:要|应|须|可)"
 )
 _LEAD_PHRASE = re.compile(r"^([^，,；;：:。]{4,24})[，,]")
-_NOT_A_NAME = re.compile(r"^(对|在|围绕|按照|根据|通过|依托|结合|针对|以|为|从|由|把|将|凡|各|全市|全区|本|市|区|镇|街道)|要|的$|[0-9]")
+# A leading phrase that opens with a preposition or a subject is no task name.
+_NOT_A_NAME = re.compile(
+    r"^(对|在|围绕|按照|根据|通过|依托|结合|针对|以|为|从|由|把|将|凡|各|全市|全区|本|市|区|镇|街道)|要|的$|[0-9]"
+)
 
 
 class Granularity(str, Enum):
@@ -96,6 +102,12 @@ def split_clauses(text: str) -> list[str]:
     return [p.strip(" ；;，,") for p in pieces if p.strip(" ；;，,")]
 
 
+def _complete(head: str) -> bool:
+    """False when ``head`` ends in a topic or condition the next subject's verb completes."""
+    last_clause = re.split(r"[，,；;]", head)[-1]
+    return not (_PREPOSITION.match(last_clause) or last_clause.endswith("的"))
+
+
 def _split_at_subjects(sentences: list[str]) -> list[str]:
     """Split a sentence where a new subject takes over ("…措施，各区政府要…")."""
     pieces: list[str] = []
@@ -103,7 +115,7 @@ def _split_at_subjects(sentences: list[str]) -> list[str]:
         start = 0
         for match in _NEW_SUBJECT.finditer(sentence):
             head, tail = sentence[start : match.start()], sentence[match.end() :]
-            if len(head) >= _MIN_PIECE and len(tail) >= _MIN_PIECE:
+            if len(head) >= _MIN_PIECE and len(tail) >= _MIN_PIECE and _complete(head):
                 pieces.append(head.rstrip("，,；;") + "。")
                 start = match.end()
         pieces.append(sentence[start:])
@@ -171,10 +183,27 @@ def _rows_for(node: OutlineNode, parents: list[OutlineNode], granularity: Granul
     if atomic or granularity is Granularity.ITEM:
         yield heading, text, roles, node.path
         return
-    requirements = split_requirements(text)
-    for k, requirement in enumerate(requirements, start=1):
+    requirements = list(_requirements(node, heading))
+    for k, (name, requirement) in enumerate(requirements, start=1):
         path = node.path if len(requirements) == 1 else f"{node.path}·{k}"
-        yield requirement_name(requirement, heading), requirement, roles, path
+        yield requirement_name(requirement, name), requirement, roles, path
+
+
+def _requirements(node: OutlineNode, heading: str):
+    """(name, requirement) pairs of a prose node, paragraph by paragraph.
+
+    An unnumbered paragraph that opens with its own heading sentence
+    ("细化深化财政资金领域信息公开。加大…") is an unnumbered sub-section: its
+    heading names its requirements instead of becoming one.
+    """
+    for i, paragraph in enumerate(node.body):
+        name = heading
+        if i > 0 or not node.body_on_marker_line or not node.heading:
+            own_heading, rest = split_heading(paragraph)
+            if own_heading and rest:
+                name, paragraph = own_heading, rest
+        for requirement in split_requirements(paragraph):
+            yield name, requirement
 
 
 def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREMENT) -> list[TaskRow]:

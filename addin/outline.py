@@ -48,6 +48,7 @@ class OutlineNode:
     path: str = ""
     depth: int = 0
     children: list[OutlineNode] = field(default_factory=list)
+    body_on_marker_line: bool = False  # body[0] follows the heading on the numbered line
 
     @property
     def text(self) -> str:
@@ -190,7 +191,8 @@ def _build_tree(lines: list[SourceLine]) -> tuple[list[OutlineNode], list[Source
         parent = stack[-1] if stack else None
         heading, rest = split_heading(marker.rest, alone=marker.kind in ("chapter", "part"))
         node = OutlineNode(marker.kind, marker.label, heading, [rest] if rest else [], line,
-                           _path(parent, marker.kind, marker.label), len(stack))
+                           _path(parent, marker.kind, marker.label), len(stack),
+                           body_on_marker_line=bool(rest))
         (parent.children if parent else roots).append(node)
         stack.append(node)
     return roots, closing

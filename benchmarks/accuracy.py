@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--show-misses", metavar="NAME", default="")
     args = parser.parse_args(argv)
-    print(f"| plan | rows | official | recall | precision | row F1 | unit F1 |")
+    print("| plan | rows | official | recall | precision | row F1 | unit F1 |")
     print("|---|---|---|---|---|---|---|")
     for truth_file in sorted((args.corpus / "truth").glob("*.json")):
         if not json.loads(truth_file.read_text(encoding="utf-8")).get("plan"):

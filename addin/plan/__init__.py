@@ -48,7 +48,8 @@ def _read_raw(path: Path) -> PlanText:
             plan = read_docx_plan(convert_to_docx(path, Path(workdir)))
         return PlanText(path, plan.lines, plan.tables)
     raise PlanReadError(
-        f"不支持的文件类型“{path.suffix or '（无扩展名）'}”（{path.name}）：请提供 .docx、.pdf、.txt、.doc 或 .wps 文件。"
+        f"不支持的文件类型“{path.suffix or '（无扩展名）'}”（{path.name}）："
+        "请提供 .docx、.pdf、.txt、.doc 或 .wps 文件。"
     )
 
 

@@ -44,6 +44,8 @@ def _continues(previous: str, text: str) -> bool:
         return True
     if previous.endswith(_OPEN_END):
         return True
+    if "。" in previous and not previous.endswith(_SENTENCE_END):
+        return True  # a sentence had begun after a full stop and was cut mid-way
     if "|" in previous or _DOCUMENT_KINDS.search(previous) or text.endswith(("：", ":")):
         return False  # a metadata row, a title, or the next line is an addressee line
     return len(previous) >= _WRAP_WIDTH and not previous.endswith(_SENTENCE_END)
