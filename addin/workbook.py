@@ -14,6 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .decompose import TaskRow
+from .layout import row_height
 from .outline import Outline
 from .safe_io import write_atomically
 
@@ -79,8 +80,21 @@ def _fill_sheet(sheet: Worksheet, headers, widths, rows) -> None:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = wrap
+        sheet.row_dimensions[row[0].row].height = row_height([c.value for c in row], list(widths))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    _print_setup(sheet)
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """A4 landscape, all columns on the page width, header row on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True  # fitTo* is ignored without it
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = "1:1"
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
 
 
 def build_draft_workbook(outline: Outline, rows: list[TaskRow]) -> Workbook:

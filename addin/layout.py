@@ -1,0 +1,41 @@
+"""Row heights that fit their text, since neither openpyxl nor Excel refits on open.
+
+Excel measures column width in widths of the digit "0" of the default font; a CJK
+character is about two of those, a Latin letter or digit about one. Each cell's
+text is wrapped by that measure, and the row gets the height of its tallest cell.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+POINTS_PER_LINE = 1.35  # line height as a multiple of the font size
+PADDING_POINTS = 4.0
+
+
+def char_units(char: str) -> float:
+    """Width of one character in units of the digit "0"."""
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 2.0
+    return 1.1 if char.isupper() else 1.0
+
+
+def wrapped_lines(text: str, width_units: float) -> int:
+    """How many lines ``text`` takes in a wrapping cell ``width_units`` wide."""
+    usable = max(width_units - 1.0, 1.0)  # cell margins
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        width = sum(char_units(c) for c in paragraph)
+        lines += max(1, math.ceil(width / usable))
+    return lines
+
+
+def row_height(values: list[object], widths: list[float], font_size: float = 11.0) -> float:
+    """Points needed to show every value of a row in columns of ``widths`` (wrapped)."""
+    scale = font_size / 11.0  # widths are measured at the 11 pt default font
+    lines = max(
+        (wrapped_lines(v, w / scale) for v, w in zip(values, widths, strict=False) if v not in (None, "")),
+        default=1,
+    )
+    return round(lines * font_size * POINTS_PER_LINE + PADDING_POINTS, 1)
