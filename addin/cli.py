@@ -13,28 +13,49 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .decompose import Granularity, decompose
+from .deadlines import DEFAULT_DEADLINE
+from .decompose import Granularity
 from .errors import FenJieError
-from .outline import parse_outline
-from .plan import read_plan
+from .pipeline import Draft, DraftOptions, draft_from_plan
+from .units.check import find_unknown_units
+from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
+from .units.mapping import load_mapping
+from .units.template import write_directory_template
 from .workbook import build_draft_workbook, save_workbook
 
 SAMPLE_PLAN = "sample_plan_putuo_2024.txt"
 DEMO_DIR = "fenjie-demo"
 
 
-def decompose_plan(plan: Path, out: Path, granularity: Granularity) -> tuple[int, Path | None]:
-    """Read, decompose and write one plan; returns (row count, backup path)."""
-    outline = parse_outline(read_plan(plan))
-    rows = decompose(outline, granularity)
-    return len(rows), save_workbook(build_draft_workbook(outline, rows), out)
+def decompose_plan(plan: Path, out: Path, options: DraftOptions) -> tuple[Draft, Path | None]:
+    """Read, decompose and write one plan; returns the draft and the backup path."""
+    draft = draft_from_plan(plan, options)
+    workbook = build_draft_workbook(draft.outline, draft.rows, draft.findings, options.directory)
+    return draft, save_workbook(workbook, out)
+
+
+def _directory_from(args: argparse.Namespace) -> UnitDirectory | None:
+    if getattr(args, "units", None):
+        return load_directory(args.units)
+    if getattr(args, "sample_units", None):
+        return sample_directory(args.sample_units)
+    return None
+
+
+def _options(args: argparse.Namespace) -> DraftOptions:
+    directory = _directory_from(args)
+    mapping = load_mapping(args.map, args.level) if args.map else None
+    return DraftOptions(Granularity(args.granularity), directory, mapping, args.default_deadline,
+                        args.year, not args.no_addressees)
 
 
 def _cmd_decompose(args: argparse.Namespace) -> int:
     plan = Path(args.plan)
     out = Path(args.output) if args.output else plan.with_name(plan.stem + "_任务分解.xlsx")
-    count, backup = decompose_plan(plan, out, Granularity(args.granularity))
-    print(f"已分解 {count} 项任务，写入：{out}")
+    draft, backup = decompose_plan(plan, out, _options(args))
+    print(f"已分解 {len(draft.rows)} 项任务，写入：{out}")
+    if draft.findings:
+        print(f"有 {len(draft.findings)} 处需要核对，见“校验结果”工作表。")
     if backup:
         print(f"原文件已备份为：{backup}")
     return 0
@@ -46,10 +67,50 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     plan = out_dir / SAMPLE_PLAN
     plan.write_bytes(resources.files("addin.samples").joinpath(SAMPLE_PLAN).read_bytes())
     out = out_dir / "示例_任务分解表.xlsx"
-    count, _ = decompose_plan(plan, out, Granularity.REQUIREMENT)
+    draft, _ = decompose_plan(plan, out, DraftOptions(directory=sample_directory("普陀区")))
     print(f"示例上级要点：{plan.resolve()}")
-    print(f"任务分解表（{count} 项任务）：{out.resolve()}")
+    print(f"任务分解表（{len(draft.rows)} 项任务）：{out.resolve()}")
     return 0
+
+
+def _cmd_units_init(args: argparse.Namespace) -> int:
+    backup = write_directory_template(args.output)
+    print(f"已生成空白单位名录：{args.output}")
+    if backup:
+        print(f"原文件已备份为：{backup}")
+    return 0
+
+
+def _cmd_units_check(args: argparse.Namespace) -> int:
+    directory = _directory_from(args) or load_directory(args.file)
+    unknown = find_unknown_units(args.file, directory, args.sheet)
+    for item in unknown:
+        near = f"（最接近：{'、'.join(item.nearest)}）" if item.nearest else ""
+        print(f"{item.cell}\t{item.name}{near}")
+    if unknown:
+        print(f"共 {len(unknown)} 个单位名称不在单位名录中。")
+        return 1
+    print("所有单位名称都在单位名录中。")
+    return 0
+
+
+def _add_units_commands(commands) -> None:
+    units = commands.add_parser("units", help="单位名录：生成空白名录、检查表中的单位名称",
+                                description="单位名录相关命令。")
+    actions = units.add_subparsers(dest="units_command", metavar="子命令")
+    actions.required = True
+    sub = actions.add_parser("init", help="生成带填写说明的空白单位名录（.xlsx 或 .csv）",
+                             description="生成空白单位名录。")
+    sub.add_argument("-o", "--output", default="单位名录.xlsx", help="输出文件（默认 单位名录.xlsx）")
+    sub.set_defaults(handler=_cmd_units_init)
+    sub = actions.add_parser("check", help="列出任务分解表中不在单位名录里的单位名称",
+                             description="检查任务分解表中的单位名称；有未知单位时退出码为 1。")
+    sub.add_argument("file", help="任务分解表（.xlsx）")
+    sub.add_argument("--sheet", default="任务分解", help="工作表名（默认 任务分解）")
+    group = sub.add_mutually_exclusive_group()
+    group.add_argument("--units", metavar="名录文件", help="单位名录文件（默认用该工作簿的“单位名录”工作表）")
+    group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    sub.set_defaults(handler=_cmd_units_check)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,7 +128,19 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--granularity", choices=[g.value for g in Granularity],
                      default=Granularity.REQUIREMENT.value,
                      help="分解粒度：requirement 按具体要求拆分（默认），item 每个编号条目一行")
+    units = sub.add_mutually_exclusive_group()
+    units.add_argument("--units", metavar="名录文件", help="单位名录（.csv 或 .xlsx 的“单位名录”工作表）")
+    units.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    sub.add_argument("--map", metavar="对照表", help="上下级单位对照表（.csv/.xlsx），把上级单位换成本级单位")
+    sub.add_argument("--level", default="区", help="本级单位名称的前缀（区/县/镇/街道，默认 区），用于同名对照")
+    sub.add_argument("--default-deadline", default=DEFAULT_DEADLINE,
+                     help=f"原文未写时限时使用的完成时限（默认 {DEFAULT_DEADLINE}）")
+    sub.add_argument("--year", type=int, help="计划年度（默认取文件标题中的年份）")
+    sub.add_argument("--no-addressees", action="store_true",
+                     help="不用通知的主送单位作为未写明主语的任务的责任单位")
     sub.set_defaults(handler=_cmd_decompose)
+
+    _add_units_commands(commands)
 
     sub = commands.add_parser("demo", help="用内置示例要点演示完整流程，并打印输出文件位置",
                               description="用内置的示例上级要点生成任务分解表。")

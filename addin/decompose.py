@@ -72,6 +72,9 @@ class TaskRow:
     deadline: str = ""
     source: str = ""
     where: str = ""
+    unit_sources: dict[str, str] = field(default_factory=dict)  # unit name -> 原文注明/主语推断/…
+    deadline_kind: str = ""
+    due: str = ""  # due dates in the plan year, ISO, separated by 、
 
 
 def split_sentences(text: str) -> list[str]:

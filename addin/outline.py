@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 
 from .errors import OutlineError
 from .plan.markers import find_marker
@@ -22,6 +23,8 @@ _DATE_LINE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(办公厅|办公室|人民政府|办事处|委员会|政府|局|街道)$")
 _ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
 _CLOSING = re.compile(r"^(抄送|抄报|印发|主题词)\s*[:：]|^[（(]此件")
+_ADDRESSEE_WORDS = re.compile(r"各|政府|部门|单位|局|委|办")
+_DATE_PARTS = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _HEADING_MAX = 40  # a heading sentence is short; a longer first sentence is a requirement
 _ALONE_HEADING_MAX = 60
 
@@ -73,6 +76,8 @@ class Outline:
     roots: list[OutlineNode]
     preamble: list[SourceLine] = field(default_factory=list)
     closing: list[SourceLine] = field(default_factory=list)
+    addressees: str = ""  # the 通知's 主送 line: who the whole plan is addressed to
+    issued: date | None = None
 
     def walk(self) -> Iterator[OutlineNode]:
         """Every node in document order."""
@@ -168,7 +173,27 @@ def parse_outline(plan: PlanText) -> Outline:
             "请确认这是一份分条列项的工作要点。"
         )
     year, issuer, doc_number = _metadata(preamble, title)
-    return Outline(title, year, issuer, doc_number, roots, preamble, closing)
+    return Outline(title, year, issuer, doc_number, roots, preamble, closing,
+                   addressees=_addressees(preamble), issued=_issued(preamble + closing))
+
+
+def _addressees(preamble: list[SourceLine]) -> str:
+    for line in preamble:
+        text = line.text.strip()
+        if text.endswith(("：", ":")) and len(text) <= 80 and _ADDRESSEE_WORDS.search(text):
+            return text.rstrip("：:")
+    return ""
+
+
+def _issued(lines: list[SourceLine]) -> date | None:
+    for line in lines:
+        match = _DATE_PARTS.match(line.text.strip())
+        if match:
+            try:
+                return date(*(int(part) for part in match.groups()))
+            except ValueError:
+                continue
+    return None
 
 
 def _build_tree(lines: list[SourceLine]) -> tuple[list[OutlineNode], list[SourceLine]]:

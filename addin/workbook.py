@@ -11,12 +11,15 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .decompose import TaskRow
+from .findings import Finding
 from .layout import row_height
 from .outline import Outline
 from .safe_io import write_atomically
+from .units.directory import DIRECTORY_HEADERS, UnitDirectory
 
 SHEET_PLAN = "上级要点"
 SHEET_TASKS = "任务分解"
@@ -25,8 +28,10 @@ SHEET_FINDINGS = "校验结果"
 SHEET_LEDGER = "工作台账"
 
 TASK_HEADERS = ("序号", "章节", "小节", "任务名称", "任务内容", "牵头单位", "责任单位",
-                "配合单位", "完成时限", "来源")
-TASK_WIDTHS = (6, 22, 22, 24, 60, 14, 18, 14, 12, 18)
+                "配合单位", "完成时限", "来源", "单位来源", "到期日期")
+TASK_WIDTHS = (6, 22, 22, 24, 60, 14, 18, 14, 12, 18, 22, 12)
+FINDING_HEADERS = ("序号", "级别", "规则", "工作表", "单元格", "说明", "建议修改")
+FINDING_WIDTHS = (6, 8, 18, 10, 8, 70, 20)
 PLAN_HEADERS = ("层级", "编号", "路径", "标题", "正文", "原文位置")
 PLAN_WIDTHS = (8, 8, 14, 30, 80, 14)
 UNIT_SEPARATOR = "、"
@@ -34,11 +39,21 @@ _KIND_NAMES = {"part": "部分", "chapter": "章", "section": "节", "item": "�
                "circled": "目"}
 
 
+def column_letter(index: int) -> str:
+    """Excel column letter of a 0-based column index."""
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
 def task_values(row: TaskRow) -> list[object]:
     """One 任务分解 sheet row, in :data:`TASK_HEADERS` order."""
+    from .units.infer import unit_source_text
+
     return [row.seq, row.chapter, row.section, row.name, row.content,
             UNIT_SEPARATOR.join(row.lead), UNIT_SEPARATOR.join(row.units),
-            UNIT_SEPARATOR.join(row.assist), row.deadline, f"{row.source}（{row.where}）"]
+            UNIT_SEPARATOR.join(row.assist), row.deadline, f"{row.source}（{row.where}）",
+            unit_source_text(row), row.due]
 
 
 def plan_values(outline: Outline) -> list[list[object]]:
@@ -97,13 +112,46 @@ def _print_setup(sheet: Worksheet) -> None:
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
 
 
-def build_draft_workbook(outline: Outline, rows: list[TaskRow]) -> Workbook:
-    """A workbook with the 任务分解 and 上级要点 sheets of a decomposed plan."""
+def directory_values(directory: UnitDirectory) -> list[list[object]]:
+    """The 单位名录 sheet rows of a directory."""
+    return [[u.name, "；".join(u.aliases), u.category, "、".join(u.groups), "、".join(u.keywords),
+             "是" if u.default else "", u.contact, u.phone, u.email] for u in directory.units]
+
+
+def finding_values(findings: list[Finding]) -> list[list[object]]:
+    """The 校验结果 sheet rows."""
+    return [[i, f.severity.value, f.rule, f.sheet, f.cell, f.message, f.fix]
+            for i, f in enumerate(findings, start=1)]
+
+
+def _link_findings(sheet: Worksheet, findings: list[Finding]) -> None:
+    cell_column = FINDING_HEADERS.index("单元格") + 1
+    for i, finding in enumerate(findings, start=2):
+        if finding.cell:
+            cell = sheet.cell(i, cell_column)
+            # An internal link (location), not an external target: Excel and WPS jump to the cell.
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{finding.sheet}'!{finding.cell}")
+            cell.style = "Hyperlink"
+
+
+def build_draft_workbook(outline: Outline, rows: list[TaskRow], findings: list[Finding] | None = None,
+                         directory: UnitDirectory | None = None) -> Workbook:
+    """The working workbook of a decomposed plan.
+
+    Sheets: 任务分解, 上级要点, and when given 单位名录 and 校验结果.
+    """
     workbook = Workbook()
     tasks = workbook.active
     tasks.title = SHEET_TASKS
     _fill_sheet(tasks, TASK_HEADERS, TASK_WIDTHS, [task_values(r) for r in rows])
     _fill_sheet(workbook.create_sheet(SHEET_PLAN), PLAN_HEADERS, PLAN_WIDTHS, plan_values(outline))
+    if directory is not None:
+        widths = (26, 26, 10, 16, 40, 8, 10, 14, 24)
+        _fill_sheet(workbook.create_sheet(SHEET_UNITS), DIRECTORY_HEADERS, widths, directory_values(directory))
+    if findings:
+        sheet = workbook.create_sheet(SHEET_FINDINGS)
+        _fill_sheet(sheet, FINDING_HEADERS, FINDING_WIDTHS, finding_values(findings))
+        _link_findings(sheet, findings)
     workbook.properties.title = outline.title or "任务分解表"
     workbook.properties.creator = "FenJie 任务分解助手"
     return workbook

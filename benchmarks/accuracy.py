@@ -4,7 +4,12 @@ Usage: python benchmarks/accuracy.py [--corpus DIR] [--show-misses NAME]
 
 Rows are paired one-to-one by the character-bigram Dice coefficient of 任务内容
 (>= 0.5, greedy, best pair first). Printed per plan: row recall, precision and F1;
-for paired rows whose official row names units, the unit F1 with all roles pooled.
+over paired rows whose official row names units: the unit F1 with all roles pooled
+and the role-exact share (lead, responsible and assist sets all equal); over paired
+rows whose official row has a deadline: deadline agreement (normalized text equal).
+
+Each plan runs with the bundled sample directory of its issuer (names on both
+sides folded to the directory's full names, so 区府办 and 区政府办公室 agree).
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ import json
 import sys
 from pathlib import Path
 
-from addin.decompose import decompose
-from addin.outline import parse_outline
-from addin.plan import read_plan
+from addin.deadlines import parse_deadline
+from addin.pipeline import DraftOptions, draft_from_plan
+from addin.units.directory import UnitDirectory, sample_directory
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 PAIR_THRESHOLD = 0.5
+DIRECTORIES = {"shanghai_2021": "上海市", "zhenxin_2021": "真新街道", "putuo_2024": "普陀区",
+               "miaohang_2024": "庙行镇", "baoshan_2020_table": "宝山区"}
 
 
 def bigrams(text: str) -> list[str]:
@@ -69,28 +76,49 @@ def f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return recall, precision, score
 
 
-def _units(row) -> set[str]:
-    lead, units, assist = (row["lead"], row["units"], row["assist"]) if isinstance(row, dict) else (
-        row.lead, row.units, row.assist)
-    return {u.replace(" ", "") for u in [*lead, *units, *assist]}
+def _roles(row, directory: UnitDirectory) -> tuple[frozenset, frozenset, frozenset]:
+    get = (lambda r, k: r[k]) if isinstance(row, dict) else getattr
+    return tuple(frozenset(directory.canonical(u.replace(" ", "")) for u in get(row, role))
+                 for role in ("lead", "units", "assist"))
+
+
+def _unit_scores(pairs, rows, truth_rows, directory) -> tuple[float | None, float | None]:
+    tp = fp = fn = exact = judged = 0
+    for i, j, _ in pairs:
+        expected_roles = _roles(truth_rows[j], directory)
+        expected = frozenset().union(*expected_roles)
+        if not expected:
+            continue
+        got_roles = _roles(rows[i], directory)
+        got = frozenset().union(*got_roles)
+        tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
+        judged += 1
+        exact += got_roles == expected_roles
+    return (f1(tp, fp, fn)[2], exact / judged) if judged else (None, None)
+
+
+def _deadline_agreement(pairs, rows, truth_rows, year) -> float | None:
+    judged = [(rows[i], truth_rows[j]) for i, j, _ in pairs if truth_rows[j]["deadline"]]
+    if not judged:
+        return None
+    agree = sum(parse_deadline(t["deadline"], year).display == r.deadline for r, t in judged)
+    return agree / len(judged)
 
 
 def score_plan(truth_file: Path, corpus: Path) -> dict:
     """Decompose the plan behind ``truth_file`` and score it."""
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
-    rows = decompose(parse_outline(read_plan(corpus / truth["plan"])))
-    pairs = pair_rows([r.content for r in rows], [t["content"] for t in truth["rows"]])
-    recall, precision, row_f1 = f1(len(pairs), len(rows) - len(pairs), len(truth["rows"]) - len(pairs))
-    tp = fp = fn = 0
-    for i, j, _ in pairs:
-        expected = _units(truth["rows"][j])
-        if expected:
-            got = _units(rows[i])
-            tp, fp, fn = tp + len(got & expected), fp + len(got - expected), fn + len(expected - got)
-    unit_f1 = f1(tp, fp, fn)[2] if tp + fn else None
-    return {"name": truth["name"], "rows": len(rows), "truth": len(truth["rows"]),
+    directory = sample_directory(DIRECTORIES[truth["name"]])
+    draft = draft_from_plan(corpus / truth["plan"], DraftOptions(directory=directory))
+    rows, truth_rows = draft.rows, truth["rows"]
+    pairs = pair_rows([r.content for r in rows], [t["content"] for t in truth_rows])
+    recall, precision, row_f1 = f1(len(pairs), len(rows) - len(pairs), len(truth_rows) - len(pairs))
+    unit_f1, role_exact = _unit_scores(pairs, rows, truth_rows, directory)
+    deadline = _deadline_agreement(pairs, rows, truth_rows, draft.outline.year or 2024)
+    return {"name": truth["name"], "rows": len(rows), "truth": len(truth_rows),
             "recall": recall, "precision": precision, "f1": row_f1, "unit_f1": unit_f1,
-            "pairs": pairs, "produced": rows, "truth_rows": truth["rows"]}
+            "role_exact": role_exact, "deadline": deadline,
+            "pairs": pairs, "produced": rows, "truth_rows": truth_rows}
 
 
 def _show_misses(result: dict) -> None:
@@ -104,20 +132,24 @@ def _show_misses(result: dict) -> None:
             print(f"  - {row['seq']}: {row['content'][:70]}")
 
 
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--show-misses", metavar="NAME", default="")
     args = parser.parse_args(argv)
-    print("| plan | rows | official | recall | precision | row F1 | unit F1 |")
-    print("|---|---|---|---|---|---|---|")
+    print("| plan | rows | official | recall | precision | row F1 | unit F1 | role-exact | deadline |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for truth_file in sorted((args.corpus / "truth").glob("*.json")):
         if not json.loads(truth_file.read_text(encoding="utf-8")).get("plan"):
             continue
         r = score_plan(truth_file, args.corpus)
-        unit = "—" if r["unit_f1"] is None else f"{r['unit_f1']:.3f}"
+        figures = [_figure(r[key]) for key in ("unit_f1", "role_exact", "deadline")]
         print(f"| {r['name']} | {r['rows']} | {r['truth']} | {r['recall']:.3f} | "
-              f"{r['precision']:.3f} | {r['f1']:.3f} | {unit} |")
+              f"{r['precision']:.3f} | {r['f1']:.3f} | {' | '.join(figures)} |")
         if args.show_misses == r["name"]:
             _show_misses(r)
     return 0

@@ -1,0 +1,103 @@
+"""The whole plan → draft table job, as both front doors run it.
+
+document → outline → task rows → units → deadlines, plus the findings (unknown
+units, unreadable deadlines) a person should look at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .deadlines import DEFAULT_DEADLINE, DeadlineKind, deadline_for
+from .decompose import Granularity, TaskRow, decompose
+from .findings import Finding, Severity
+from .outline import Outline, parse_outline
+from .plan import read_plan
+from .units.directory import UnitDirectory
+from .units.infer import assign_units
+from .units.mapping import UnitMapping, cascade
+from .units.mentions import GROUP_PATTERN
+
+SHEET_TASKS = "任务分解"
+
+
+@dataclass
+class DraftOptions:
+    """Choices for :func:`draft_from_plan`."""
+
+    granularity: Granularity = Granularity.REQUIREMENT
+    directory: UnitDirectory | None = None
+    mapping: UnitMapping | None = None
+    default_deadline: str = DEFAULT_DEADLINE
+    year: int | None = None  # the plan year; default: the year in the plan's title
+    use_addressees: bool = True
+
+
+@dataclass
+class Draft:
+    """A decomposed plan: its outline, task rows and findings."""
+
+    outline: Outline
+    rows: list[TaskRow]
+    findings: list[Finding] = field(default_factory=list)
+
+
+def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: int | None) -> None:
+    """Fill 完成时限 (house style), its kind and due dates for every row."""
+    plan_year = year or outline.year
+    for row in rows:
+        deadline = deadline_for(row.content, plan_year, default, outline.issued)
+        row.deadline = deadline.display
+        row.deadline_kind = deadline.kind.value
+        row.due = "、".join(d.isoformat() for d in deadline.due)
+
+
+def unknown_unit_findings(rows: list[TaskRow], directory: UnitDirectory, first_row: int = 2) -> list[Finding]:
+    """A finding for each unit name that is neither in the directory nor a group expression."""
+    import re
+
+    from .workbook import TASK_HEADERS, column_letter
+
+    findings = []
+    for offset, row in enumerate(rows):
+        for role, header in (("lead", "牵头单位"), ("units", "责任单位"), ("assist", "配合单位")):
+            for name in getattr(row, role):
+                if directory.resolve(name) or re.fullmatch(GROUP_PATTERN, name):
+                    continue
+                near = directory.nearest(name)
+                hint = f"，最接近的是：{'、'.join(near)}" if near else ""
+                cell = f"{column_letter(TASK_HEADERS.index(header))}{first_row + offset}"
+                findings.append(Finding("unit.unknown", Severity.WARNING, SHEET_TASKS, cell,
+                                        f"{header}“{name}”不在单位名录中{hint}。", near[0] if near else ""))
+    return findings
+
+
+def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]:
+    from .workbook import TASK_HEADERS, column_letter
+
+    column = column_letter(TASK_HEADERS.index("完成时限"))
+    return [
+        Finding("deadline.unparsed", Severity.WARNING, SHEET_TASKS, f"{column}{first_row + i}",
+                f"完成时限“{row.deadline}”无法识别，已按原文保留。")
+        for i, row in enumerate(rows) if row.deadline_kind == DeadlineKind.UNKNOWN.value
+    ]
+
+
+def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Draft:
+    """Read, decompose and fill units and deadlines for one plan document.
+
+    Raises:
+        FenJieError: the plan cannot be read or has no outline.
+    """
+    options = options or DraftOptions()
+    outline = parse_outline(read_plan(path))
+    rows = decompose(outline, options.granularity)
+    assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")
+    if options.mapping:
+        cascade(rows, options.mapping, options.directory)
+    assign_deadlines(rows, outline, options.default_deadline, options.year)
+    findings = _deadline_findings(rows)
+    if options.directory:
+        findings += unknown_unit_findings(rows, options.directory)
+    return Draft(outline, rows, findings)

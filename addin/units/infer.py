@@ -1,0 +1,118 @@
+"""Who does each task when the plan has no unit note.
+
+Sources, in the order they are trusted, each marked in the table so a person
+knows which cells to check:
+
+* 原文注明 — the plan's own note (（责任单位：…）), read by :mod:`addin.units.notes`;
+* 主语推断 — the requirement's subject ("各区政府、市政府各部门要…"), else the subject
+  of an earlier sentence of the same paragraph, else the 通知's addressees (主送);
+* 关键词建议 — units whose 职责关键词 occur in the task (a suggestion, never fact);
+* 默认单位 — units the directory marks as always involved (e.g. the 党政办公室).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from enum import Enum
+from itertools import groupby
+
+from ..decompose import TaskRow
+from .directory import UnitDirectory
+from .mentions import Mention, split_unit_expression, subject_mentions
+
+MAX_KEYWORD_UNITS = 1
+_ROLE_AFTER = re.compile(r"^\s*(牵头|配合|协助|协办)")
+
+
+class UnitSource(str, Enum):
+    """Where a unit in the table came from."""
+
+    NOTE = "原文注明"
+    SUBJECT = "主语推断"
+    KEYWORD = "关键词建议"
+    DEFAULT = "默认单位"
+    MAPPED = "上下级对照"
+
+
+def _fold_all(names: Iterable[str], directory: UnitDirectory | None) -> list[str]:
+    folded: list[str] = []
+    for name in names:
+        canonical = directory.canonical(name) if directory else name
+        if canonical not in folded:
+            folded.append(canonical)
+    return folded
+
+
+def _add(row: TaskRow, role: str, names: list[str], source: UnitSource) -> None:
+    target = getattr(row, role)
+    for name in names:
+        if name not in row.lead + row.units + row.assist:
+            target.append(name)
+            row.unit_sources[name] = source.value
+
+
+def _subject_roles(sentence: str, directory: UnitDirectory | None) -> dict[str, list[str]]:
+    roles: dict[str, list[str]] = {"lead": [], "units": [], "assist": []}
+    mentions: list[Mention] = subject_mentions(sentence, directory)
+    for i, mention in enumerate(mentions):
+        run_end = mentions[i + 1].start if i + 1 < len(mentions) else len(sentence)
+        verb = _ROLE_AFTER.match(sentence[mention.end : run_end + 3])
+        role = {"牵头": "lead"}.get(verb.group(1), "assist") if verb else "units"
+        roles[role].append(mention.name)
+    return roles
+
+
+def _node_key(row: TaskRow) -> str:
+    return row.source.split("·")[0]
+
+
+def assign_units(rows: list[TaskRow], directory: UnitDirectory | None = None,
+                 addressees: str = "") -> list[TaskRow]:
+    """Fill the unit columns of rows that have none, and fold every name to the directory.
+
+    Args:
+        rows: Rows from :func:`addin.decompose.decompose` (notes already read).
+        directory: The office's 单位名录; without it only the text is used.
+        addressees: The 通知's 主送 line, the fallback subject of the whole plan.
+
+    Returns:
+        The same rows, changed in place.
+    """
+    fallback = _fold_all(split_unit_expression(addressees, directory), directory) if addressees else []
+    for _, group in groupby(rows, key=_node_key):
+        carried: dict[str, list[str]] = {}
+        for row in group:
+            _assign_row(row, directory, carried, fallback)
+    return rows
+
+
+def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str, list[str]],
+                fallback: list[str]) -> None:
+    if row.lead or row.units or row.assist:
+        for role in ("lead", "units", "assist"):
+            setattr(row, role, _fold_all(getattr(row, role), directory))
+        row.unit_sources = {name: UnitSource.NOTE.value for name in row.lead + row.units + row.assist}
+        return
+    roles = _subject_roles(row.content, directory)
+    if any(roles.values()):
+        carried.clear()
+        carried.update(roles)
+    for role, names in carried.items():
+        _add(row, role, _fold_all(names, directory), UnitSource.SUBJECT)
+    if directory:
+        keyword_units = directory.keyword_units(row.name + row.content, row.section)[:MAX_KEYWORD_UNITS]
+        _add(row, "units", [u.name for u in keyword_units], UnitSource.KEYWORD)
+        _add(row, "units", [u.name for u in directory.defaults()], UnitSource.DEFAULT)
+    if not (row.lead or row.units or row.assist):
+        _add(row, "units", fallback, UnitSource.SUBJECT)
+
+
+def unit_source_text(row: TaskRow) -> str:
+    """The 单位来源 cell: each source with the units it gave, e.g. "主语推断：各区政府"."""
+    by_source: dict[str, list[str]] = {}
+    for name in row.lead + row.units + row.assist:
+        by_source.setdefault(row.unit_sources.get(name, UnitSource.NOTE.value), []).append(name)
+    if list(by_source) == [UnitSource.NOTE.value]:
+        return UnitSource.NOTE.value
+    return "；".join(f"{source}：{'、'.join(names)}" for source, names in by_source.items())

@@ -1,0 +1,114 @@
+"""Unit names inside running text: directory names, group expressions, generic names.
+
+Used to read a sentence's subject ("各区政府、市政府各部门要…") and to split unit
+cells and addressee lines whose separators also occur inside names
+("市政府各委、办、局").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .directory import UnitDirectory
+
+# Group expressions every plan uses, with or without a directory.
+GROUP_PATTERN = (
+    r"各区(?:人民)?政府|(?:市|区|县|镇)政府各(?:委、办、局|委办局|部门|单位)|(?:市|区|县)政府(?:各|有关)?部门"
+    r"|(?:市|区|县)政府其他部门|(?:镇机关|街道|街镇|机关)各(?:部门|科室|单位)|各(?:有关|相关)(?:部门|单位)|(?:有关|相关)(?:部门|单位)"
+    r"|各街道办事处|各(?:部门|单位|街镇|街道|委办局|事业单位|园区|村|居委会|区)"
+)
+# A unit name: an administrative level, a few characters, and an organ word.
+UNIT_PATTERN = (
+    r"(?:市|区|县|镇)(?:人民)?政府(?![\u4e00-\u9fff]*?(?:办公厅|办公室|部门))"
+    r"|(?:市|区|县|镇|街道)(?:政府|委)?[\u4e00-\u9fff]{0,9}?"
+    r"(?:办公厅|办公室|委员会|部门|分局|中心|局|委|办|所|队|院|署|部)(?![局委办])"
+)
+_SUBJECT_VERB = re.compile(
+    r"^\s*(?:和|及|、|，|,)?\s*(?:要|应当|应|须|必须|需|负责|牵头|会同|可|可以|继续|进一步|根据|结合|在|对|于|将|按照)"
+)
+_MODAL = re.compile(r"^\s*(?:要|应当|应|须|必须|负责|牵头)")
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:！？]")
+
+
+class Mention(NamedTuple):
+    """A unit named in a text."""
+
+    start: int
+    end: int
+    name: str
+
+
+def find_mentions(text: str, directory: UnitDirectory | None = None) -> list[Mention]:
+    """Every unit mentioned in ``text``, leftmost-longest, not overlapping."""
+    patterns = [re.escape(n) for n in (directory.names() if directory else [])]
+    patterns += [GROUP_PATTERN, UNIT_PATTERN]
+    found: list[Mention] = []
+    taken = [False] * len(text)
+    for pattern in patterns:
+        for match in re.finditer(pattern, text):
+            span = range(match.start(), match.end())
+            if match.end() > match.start() and not any(taken[i] for i in span):
+                found.append(Mention(match.start(), match.end(), match.group(0)))
+                for i in span:
+                    taken[i] = True
+    return sorted(found)
+
+
+def subject_mentions(sentence: str, directory: UnitDirectory | None = None) -> list[Mention]:
+    """The units a sentence makes responsible: its grammatical subject.
+
+    A run of units opening a clause ("年内各区政府、市政府各部门要…", "市民政局和各区政府要…")
+    or introduced by 由 ("由市政府办公厅会同…") is a subject; a unit named as an object
+    ("指导各村(居)委会…") is not.
+    """
+    mentions = find_mentions(sentence, directory)
+    subjects: list[Mention] = []
+    for i, mention in enumerate(mentions):
+        breaks = _CLAUSE_BREAK.finditer(sentence[: mention.start])
+        clause_start = max((m.end() for m in breaks), default=0)
+        lead_in = sentence[clause_start : mention.start]
+        chained = subjects and subjects[-1] == mentions[i - 1] and re.fullmatch(
+            r"\s*(?:、|和|及|与|以及|，|,)\s*", sentence[mentions[i - 1].end : mention.start])
+        opens = re.fullmatch(r"\s*(?:年内|今年|同时|此外|其中|并)?\s*", lead_in) is not None
+        by_agent = lead_in.endswith("由")  # "…目录由市政府办公厅会同…确定"
+        modal = _run_followed_by(sentence, mentions, i, _MODAL)  # "…的市政府牵头部门要…"
+        if chained or by_agent or modal or (opens and _followed_by_verb(sentence, mentions, i)):
+            subjects.append(mention)
+    return subjects
+
+
+def _run_end(sentence: str, mentions: list[Mention], i: int) -> int:
+    """Where the run of units joined by 、/和/及 that starts at mention ``i`` ends."""
+    end = mentions[i].end
+    while i + 1 < len(mentions) and re.fullmatch(
+        r"\s*(?:、|和|及|与|以及)\s*", sentence[end : mentions[i + 1].start]):
+        i += 1
+        end = mentions[i].end
+    return end
+
+
+def _run_followed_by(sentence: str, mentions: list[Mention], i: int, pattern: re.Pattern[str]) -> bool:
+    return bool(pattern.match(sentence[_run_end(sentence, mentions, i):]))
+
+
+def _followed_by_verb(sentence: str, mentions: list[Mention], i: int) -> bool:
+    rest = sentence[_run_end(sentence, mentions, i):]
+    # A unit opening a clause is its subject, unless it only qualifies a noun (…的网站).
+    return not rest.startswith("的") or bool(_SUBJECT_VERB.match(rest))
+
+
+def split_unit_expression(text: str, directory: UnitDirectory | None = None) -> list[str]:
+    """Split a list of units where a plain split on 、 would cut a name in two.
+
+    "各区人民政府,市政府各委、办、局" → ["各区人民政府", "市政府各委、办、局"].
+    """
+    names, position = [], 0
+    for mention in find_mentions(text, directory):
+        between = text[position : mention.start].strip(" 、，,；;和及与：:")
+        names.extend(n for n in re.split(r"[、，,；;]", between) if n.strip())
+        names.append(mention.name)
+        position = mention.end
+    tail = text[position:].strip(" 、，,；;和及与：:。")
+    names.extend(n.strip() for n in re.split(r"[、，,；;]", tail) if n.strip())
+    return names
