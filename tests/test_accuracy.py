@@ -17,16 +17,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from accuracy import dice, pair_rows, score_plan  # noqa: E402
 
 
-@pytest.mark.parametrize(
-    ("name", "row_f1", "unit_f1"),
-    [("miaohang_2024", 0.97, 0.95), ("putuo_2024", 0.97, 0.95), ("shanghai_2021", 0.85, None),
-     ("zhenxin_2021", 0.78, None)],
-)
-def test_row_and_unit_f1(corpus, name, row_f1, unit_f1):
+# (plan, row F1, unit F1, role-exact, deadline agreement): issue targets where met,
+# the current figure where not (see docs/BENCHMARKS.md for why).
+FLOORS = [
+    ("miaohang_2024", 0.97, 0.95, 0.80, 0.85),
+    ("putuo_2024", 0.97, 0.95, 0.80, None),
+    ("shanghai_2021", 0.85, 0.69, 0.60, 0.56),
+    ("zhenxin_2021", 0.78, 0.75, 0.35, 0.60),
+]
+
+
+@pytest.mark.parametrize(("name", "row_f1", "unit_f1", "role_exact", "deadline"), FLOORS)
+def test_accuracy_floors(corpus, name, row_f1, unit_f1, role_exact, deadline):
     result = score_plan(corpus / "truth" / f"{name}.json", corpus)
     assert result["f1"] >= row_f1
-    if unit_f1 is not None:
-        assert result["unit_f1"] >= unit_f1
+    assert result["unit_f1"] >= unit_f1
+    assert result["role_exact"] >= role_exact
+    if deadline is not None:
+        assert result["deadline"] >= deadline
 
 
 def test_dice_and_pairing():
