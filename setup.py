@@ -24,6 +24,8 @@ setup(
             "hypothesis>=6.100,<7",
             "reportlab>=4,<6",
             "ruff>=0.5,<1",
+            # only tests/hostile/make_cases.py, to regenerate the password-protected case
+            "msoffcrypto-tool>=5,<7",
         ],
     },
     entry_points={"console_scripts": ["fenjie=addin.cli:main"]},

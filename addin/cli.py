@@ -7,6 +7,9 @@ message on stderr and exit status 1; no traceback reaches the user.
 from __future__ import annotations
 
 import argparse
+import json
+import re
+import shutil
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -16,11 +19,17 @@ from . import __version__
 from .deadlines import DEFAULT_DEADLINE
 from .decompose import Granularity
 from .errors import FenJieError
+from .findings import Finding, Severity
+from .markup import FIXABLE, mark_workbook, write_findings_workbook
 from .pipeline import Draft, DraftOptions, draft_from_plan
+from .safe_io import write_atomically
+from .table import read_task_table
+from .undo import open_for_undo, restore_sheets
 from .units.check import find_unknown_units
 from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
 from .units.mapping import load_mapping
 from .units.template import write_directory_template
+from .validate import DEFAULT_REQUIRED, ROLE_NAMES, ValidationOptions, summary_line, validate_table
 from .workbook import build_draft_workbook, save_workbook
 
 SAMPLE_PLAN = "sample_plan_putuo_2024.txt"
@@ -94,6 +103,65 @@ def _cmd_units_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    table = read_task_table(path, args.sheet)
+    required = tuple(_required_roles(args.required)) if args.required else DEFAULT_REQUIRED
+    findings = validate_table(table, ValidationOptions(required, _directory_from(args), args.year))
+    written, fixed = _write_validation(args, path, table, findings)
+    remaining = [f for f in findings if not (args.fix and f.rule in FIXABLE and f.fix)]
+    if args.json:
+        print(json.dumps({"file": str(path), "sheet": table.sheet, "rows": len(table.rows),
+                          "summary": summary_line(remaining), "fixed": fixed,
+                          "findings": [_finding_json(f) for f in remaining]}, ensure_ascii=False, indent=1))
+    else:
+        for f in remaining:
+            where = f"{f.sheet}!{f.cell}\t" if f.cell else ""
+            print(f"{f.severity.value}\t{where}{f.message}")
+        print(f"共 {len(table.rows)} 项任务：{summary_line(remaining)}" + (f"；已自动修正 {fixed} 处" if fixed else ""))
+        if written:
+            print(f"校验结果已写入：{written}")
+    return 1 if any(f.severity is Severity.ERROR for f in remaining) else 0
+
+
+def _required_roles(text: str) -> list[str]:
+    names = {name: role for role, name in ROLE_NAMES.items()}
+    roles = []
+    for name in re.split(r"[,，、\s]+", text.strip()):
+        if name not in names:
+            raise FenJieError(f"--required 中的列名“{name}”无法识别：可用 {'、'.join(names)}。")
+        roles.append(names[name])
+    return roles
+
+
+def _finding_json(finding: Finding) -> dict:
+    return {"rule": finding.rule, "severity": finding.severity.value, "sheet": finding.sheet,
+            "cell": finding.cell, "message": finding.message, "fix": finding.fix}
+
+
+def _write_validation(args, path: Path, table, findings) -> tuple[Path | None, int]:
+    if args.no_write:
+        return None, 0
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        out = Path(args.output) if args.output else path
+        if out != path:
+            shutil.copy2(path, out)
+        fixed, _ = mark_workbook(out, table.sheet, findings, fix=args.fix)
+        return out, fixed
+    out = Path(args.output) if args.output else path.with_name(path.stem + "_校验结果.xlsx")
+    write_findings_workbook(out, findings)
+    return out, 0
+
+
+def _cmd_undo(args: argparse.Namespace) -> int:
+    path = Path(args.file)
+    workbook = open_for_undo(path)
+    names = restore_sheets(workbook)
+    backup = write_atomically(path, lambda temp: workbook.save(temp))
+    print(f"已恢复工作表：{'、'.join(names)}（撤销前的文件已备份为：{backup}）")
+    return 0
+
+
 def _add_units_commands(commands) -> None:
     units = commands.add_parser("units", help="单位名录：生成空白名录、检查表中的单位名称",
                                 description="单位名录相关命令。")
@@ -141,6 +209,26 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=_cmd_decompose)
 
     _add_units_commands(commands)
+
+    sub = commands.add_parser("validate", help="校验任务分解表，标出问题单元格并生成“校验结果”工作表",
+                              description="校验任务分解表（.xlsx/.xlsm/.xls/.et）；有“错误”时退出码为 1。")
+    sub.add_argument("file", help="任务分解表")
+    sub.add_argument("--sheet", help="工作表名（默认“任务分解”或第一张有表头的工作表）")
+    sub.add_argument("--json", action="store_true", help="以 JSON 输出校验结果")
+    sub.add_argument("--fix", action="store_true", help="自动修正多余空格、半角标点和控制字符")
+    sub.add_argument("--required", help="必填列，用、分隔（默认 序号、任务内容、责任单位、完成时限）")
+    sub.add_argument("--year", type=int, help="计划年度（默认取表格标题中的年份）")
+    sub.add_argument("-o", "--output", help="把标注结果写到另一个文件（默认写回原文件，原文件先备份）")
+    sub.add_argument("--no-write", action="store_true", help="只输出校验结果，不改动任何文件")
+    group = sub.add_mutually_exclusive_group()
+    group.add_argument("--units", metavar="名录文件", help="单位名录文件，用于检查单位名称")
+    group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    sub.set_defaults(handler=_cmd_validate)
+
+    sub = commands.add_parser("undo", help="撤销上一步：恢复 FenJie 改写前的工作表",
+                              description="用 FenJie 保存的隐藏备份工作表恢复被改写的工作表。")
+    sub.add_argument("file", help="工作簿（.xlsx）")
+    sub.set_defaults(handler=_cmd_undo)
 
     sub = commands.add_parser("demo", help="用内置示例要点演示完整流程，并打印输出文件位置",
                               description="用内置的示例上级要点生成任务分解表。")

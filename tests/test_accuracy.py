@@ -16,7 +16,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from accuracy import dice, pair_rows, score_plan  # noqa: E402
 
-
 # (plan, row F1, unit F1, role-exact, deadline agreement): issue targets where met,
 # the current figure where not (see docs/BENCHMARKS.md for why).
 FLOORS = [

@@ -73,7 +73,7 @@ CASES = [
     ("garbage.docx", _garbage_docx,
      "错误：文件“garbage.docx”不是有效的 Word 文档（.docx）：文件可能已损坏，或是被改了扩展名的其他文件。"),
     ("notword.docx", _broken_zip_docx,
-     "错误：文件“notword.docx”无法作为 Word 文档打开（KeyError）：请用 Word 另存为 .docx 后重试。"),
+     "错误：文件“notword.docx”无法作为 Word 文档打开：请用 Word 另存为 .docx 后重试。"),
     ("locked.pdf", _encrypted_pdf, "错误：PDF 文件“locked.pdf”设有打开密码：请先取消密码保护后再导入。"),
     ("scan.pdf", _scanned_pdf,
      "错误：PDF 文件“scan.pdf”中没有可提取的文字，可能是扫描件（图片）：请提供 Word 版或文字版 PDF，"

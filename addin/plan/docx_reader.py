@@ -24,9 +24,9 @@ def _open(path: Path):
         )
     try:
         return Document(str(path))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile):
         raise PlanReadError(
-            f"文件“{path.name}”无法作为 Word 文档打开（{type(exc).__name__}）：请用 Word 另存为 .docx 后重试。"
+            f"文件“{path.name}”无法作为 Word 文档打开：请用 Word 另存为 .docx 后重试。"
         ) from None
 
 

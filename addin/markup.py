@@ -1,0 +1,121 @@
+"""Write validation results into the user's workbook.
+
+A 校验结果 sheet (one row per finding, linked to its cell), each flagged cell
+filled by severity with a comment, and optionally the safe fixes applied. The
+table sheet is backed up to a hidden sheet first, the file to a timestamped copy,
+and the result is written atomically.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from .findings import Finding, Severity
+from .safe_io import write_atomically
+from .undo import backup_sheet
+from .workbook import FINDING_HEADERS, FINDING_WIDTHS, SHEET_FINDINGS, _fill_sheet, _link_findings, finding_values
+
+AUTHOR = "FenJie"
+FILLS = {Severity.ERROR: "FFC7CE", Severity.WARNING: "FFEB9C", Severity.HINT: "DDEBF7"}
+FIXABLE = {"cell.control", "text.spacing"}
+
+
+def _clear_previous(workbook: Workbook) -> None:
+    """Remove the marks of an earlier run (its fills and comments), and its results sheet."""
+    if SHEET_FINDINGS not in workbook.sheetnames:
+        return
+    for sheet_name, cell in list(workbook[SHEET_FINDINGS].iter_rows(min_row=2, min_col=4, max_col=5,
+                                                                       values_only=True)):
+        if sheet_name in workbook.sheetnames and cell and ":" not in str(cell):
+            target = workbook[sheet_name][cell]
+            if target.comment is not None and target.comment.author == AUTHOR:
+                target.comment = None
+                target.fill = PatternFill()
+    del workbook[SHEET_FINDINGS]
+
+
+def _mark(workbook: Workbook, findings: list[Finding]) -> None:
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:
+        if finding.cell and ":" not in finding.cell and finding.sheet in workbook.sheetnames:
+            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
+    anchors = _Anchors(workbook)
+    for (sheet, ref), cell_findings in by_cell.items():
+        cell = anchors.cell(sheet, ref)
+        worst = min(cell_findings, key=lambda f: list(Severity).index(f.severity))
+        cell.fill = PatternFill("solid", fgColor=FILLS[worst.severity])
+        text = "\n".join(f"【{f.severity.value}】{f.message}" for f in cell_findings)
+        cell.comment = Comment(text, AUTHOR, width=320, height=40 + 18 * len(cell_findings))
+
+
+class _Anchors:
+    """The cell that holds the value of a reference: the top-left one of its merged range."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.maps: dict[str, dict[tuple[int, int], tuple[int, int]]] = {}
+
+    def cell(self, sheet_name: str, ref: str):
+        sheet = self.workbook[sheet_name]
+        if sheet_name not in self.maps:
+            self.maps[sheet_name] = {
+                (row, column): (merged.min_row, merged.min_col)
+                for merged in sheet.merged_cells.ranges
+                for row in range(merged.min_row, merged.max_row + 1)
+                for column in range(merged.min_col, merged.max_col + 1)
+            }
+        target = sheet[ref]
+        anchor = self.maps[sheet_name].get((target.row, target.column))
+        return sheet.cell(*anchor) if anchor else target
+
+
+def apply_fixes(workbook: Workbook, findings: list[Finding]) -> int:
+    """Write the safe fixes (spacing, punctuation width, control characters); returns how many."""
+    fixed = 0
+    anchors = _Anchors(workbook)
+    for finding in findings:
+        if finding.rule in FIXABLE and finding.fix and finding.sheet in workbook.sheetnames:
+            anchors.cell(finding.sheet, finding.cell).value = finding.fix
+            fixed += 1
+    return fixed
+
+
+def mark_workbook(path: str | Path, sheet: str, findings: list[Finding], fix: bool = False,
+                  out: str | Path | None = None) -> tuple[int, Path | None]:
+    """Write the findings (and, with ``fix``, the safe fixes) into the workbook.
+
+    Args:
+        path: The validated .xlsx/.xlsm.
+        sheet: The table's sheet, backed up to a hidden sheet before it is changed.
+        findings: From :func:`addin.validate.validate_table`.
+        fix: Apply the safe fixes; those findings are then not marked.
+        out: Write here instead of over ``path`` (required for .xls/.et input).
+
+    Returns:
+        (fixes applied, backup path of the overwritten file or None).
+    """
+    path = Path(path)
+    workbook = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
+    _clear_previous(workbook)
+    backup_sheet(workbook, sheet)
+    fixed = apply_fixes(workbook, findings) if fix else 0
+    remaining = [f for f in findings if not (fix and f.rule in FIXABLE and f.fix)]
+    _mark(workbook, remaining)
+    results = workbook.create_sheet(SHEET_FINDINGS)
+    _fill_sheet(results, FINDING_HEADERS, FINDING_WIDTHS, finding_values(remaining))
+    _link_findings(results, remaining)
+    target = Path(out) if out else path
+    return fixed, write_atomically(target, lambda temp: workbook.save(temp))
+
+
+def write_findings_workbook(out: str | Path, findings: list[Finding]) -> Path | None:
+    """A workbook holding only the 校验结果 sheet (for .xls/.et tables FenJie cannot mark)."""
+    workbook = Workbook()
+    results = workbook.active
+    results.title = SHEET_FINDINGS
+    _fill_sheet(results, FINDING_HEADERS, FINDING_WIDTHS, finding_values(findings))
+    return write_atomically(out, lambda temp: workbook.save(temp))

@@ -1,0 +1,416 @@
+"""Reading any real 任务分解表, not only FenJie's own.
+
+Published tables differ in column order and wording (任务名称/工作重点/目标和任务,
+完成时限/时间节点/完成时间), put 一、 section rows between tasks, merge a task name
+over several rows, mark lead units with ``*``, repeat the header at page breaks, or
+split a header over two merged rows. This module finds the header and reads the
+rows the way a person does. It reports what it cannot read as findings.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .decompose import TaskRow
+from .errors import FenJieError
+from .findings import Finding, Severity
+from .plan.markers import find_marker
+from .units.notes import UnitRoles, parse_unit_note, split_unit_names
+
+MAX_HEADER_SCAN = 15
+MAX_TABLE_BYTES = 50 * 1024 * 1024
+
+# Column role -> header words (compared after removing spaces and brackets).
+HEADER_WORDS: dict[str, tuple[str, ...]] = {
+    "seq": ("序号", "编号", "序"),
+    "chapter": ("章节", "板块", "工作板块"),
+    "section": ("小节",),
+    "name": ("任务名称", "工作重点", "目标和任务", "重点任务", "任务事项", "工作任务", "任务"),
+    "content": ("任务内容", "具体内容", "工作内容", "主要内容", "具体任务", "任务措施", "工作措施",
+                "具体措施", "主要任务"),
+    "lead": ("牵头单位", "牵头部门", "主责单位"),
+    "units": ("责任单位", "责任部门", "承办单位", "落实单位", "牵头单位责任单位", "责任单位牵头单位"),
+    "assist": ("配合单位", "协办单位", "配合部门", "参与单位"),
+    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求", "完成期限", "时间要求", "时限"),
+}
+
+
+class TableReadError(FenJieError):
+    """A workbook that cannot be read as a 任务分解表 at all."""
+
+
+@dataclass
+class TaskTable:
+    """A 任务分解表 read from a workbook.
+
+    Attributes:
+        path: The workbook.
+        sheet: The sheet the table is on.
+        header_row: 1-based row of the (last) header row.
+        columns: Column role -> 0-based column index.
+        rows: The tasks; ``where`` holds "第N行".
+        row_numbers: 1-based sheet row of each task.
+        star_lead: Lead units are marked with ``*`` in the units column.
+        findings: What the reader noticed (merged cells, hidden rows, formulas, …).
+    """
+
+    path: Path
+    sheet: str
+    header_row: int
+    columns: dict[str, int]
+    rows: list[TaskRow]
+    row_numbers: list[int]
+    star_lead: bool = False
+    title: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    texts: list[dict[str, str]] = field(default_factory=list)  # per task: role -> cell text as stored
+
+    def cell(self, role: str, index: int) -> str:
+        """A1 reference of column ``role`` in task ``index`` (or "" if no such column)."""
+        from openpyxl.utils import get_column_letter
+
+        if role not in self.columns:
+            return ""
+        return f"{get_column_letter(self.columns[role] + 1)}{self.row_numbers[index]}"
+
+
+def normalize_header(text: object) -> str:
+    """Header text compared without spaces, brackets, * and punctuation."""
+    return re.sub(r"[\s()（）\[\]【】*＊/／、:：.．\n]", "", str(text or ""))
+
+
+def header_role(text: object) -> str | None:
+    """The column role a header cell names, if any."""
+    key = normalize_header(text)
+    if not key:
+        return None
+    for role, words in HEADER_WORDS.items():
+        if key in words:
+            return role
+    for role, words in HEADER_WORDS.items():
+        if any(key.startswith(w) or key.endswith(w) for w in words if len(w) >= 2):
+            return role
+    return None
+
+
+def _row_roles(values: list[object]) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for index, value in enumerate(values):
+        role = header_role(value)
+        if role and role not in roles:
+            roles[role] = index
+    return roles
+
+
+def find_header(grid: list[list[object]]) -> tuple[int, dict[str, int]]:
+    """0-based header row and its column roles; a two-row header is combined.
+
+    Raises:
+        TableReadError: no row among the first rows names a task column.
+    """
+    best = (-1, {})
+    for index, row in enumerate(grid[:MAX_HEADER_SCAN]):
+        roles = _row_roles(row)
+        if len(roles) >= 2 and ({"content", "name"} & roles.keys()) and len(roles) > len(best[1]):
+            best = (index, roles)
+    index, roles = best
+    if index < 0:
+        raise TableReadError("未找到表头：前 15 行中没有“序号”“任务内容”“责任单位”等列名。")
+    if index + 1 < len(grid):
+        below = _row_roles(grid[index + 1])
+        if below and not (below.keys() & {"seq"}) and all(grid[index + 1][i] not in (None, "") for i in below.values()):
+            merged = {**roles, **below}  # 责任单位 over 牵头单位 | 配合单位
+            if "units" in merged and merged["units"] in below.values() and "units" not in below:
+                del merged["units"]
+            return index + 1, merged
+    return index, roles
+
+
+_XML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    # OOXML stores characters XML cannot hold (control characters) as _xHHHH_.
+    return _XML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), str(value)).strip()
+
+
+def _is_header_again(values: list[str], header: list[str]) -> bool:
+    filled = [normalize_header(v) for v in values if v]
+    return bool(filled) and filled == [normalize_header(h) for h in header if h]
+
+
+def _section_text(values: list[str], columns: dict[str, int]) -> str | None:
+    """The text of a section row ("一、…" alone on its row), else None."""
+    filled = [v for v in values if v]
+    if not filled or len(set(filled)) != 1:
+        return None
+    marker = find_marker(filled[0])
+    if marker and marker.kind in ("chapter", "section", "part"):
+        return filled[0]
+    content = columns.get("content", columns.get("name"))
+    return None if content is not None and values[content] else None
+
+
+def parse_units_cell(text: str, star_lead: bool) -> UnitRoles:
+    """The roles in a 责任单位 cell: ``*`` marks, 牵头单位：…；…, or X牵头，Y配合."""
+    text = text.replace("＊", "*")
+    if star_lead and "*" in text:
+        roles = UnitRoles()
+        for part in re.split(r"[、，,；;\s]+", text):
+            names = split_unit_names(part.replace("*", ""))
+            roles.add("lead" if part.strip().startswith("*") else "units", names)
+        return roles
+    return parse_unit_note(re.sub(r"\s*\n\s*", "", text) if _broken_name(text) else text)
+
+
+def _broken_name(text: str) -> bool:
+    # "区发\n改委": a line wrap inside a name leaves a fragment without an organ word.
+    return any(re.fullmatch(r"[\u4e00-\u9fff]{1,4}", part) and not re.search(r"[局委办室所队中心府]$", part)
+               for part in text.split("\n")[:-1])
+
+
+MAX_TABLE_ROWS = 20000
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class _Sheet:
+    name: str
+    grid: list[list[object]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1, c1, r2, c2
+    hidden_rows: set[int] = field(default_factory=set)  # 0-based
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise TableReadError(f"找不到文件“{path}”。")
+    size = path.stat().st_size
+    if size == 0:
+        raise TableReadError(f"文件“{path.name}”是空文件。")
+    if size > MAX_TABLE_BYTES:
+        raise TableReadError(f"文件“{path.name}”超过 {MAX_TABLE_BYTES // 1024 // 1024} MB，不像是一份任务分解表。")
+
+
+def _ole_kind(path: Path) -> str:
+    """For an OLE compound file: "encrypted" (a protected .xlsx) or "legacy" (.xls/.et)."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head != _OLE_SIGNATURE:
+            return ""
+        handle.seek(0)
+        data = handle.read(2 * 1024 * 1024)
+    return "encrypted" if "EncryptionInfo".encode("utf-16-le") in data else "legacy"
+
+
+def _read_sheets(path: Path) -> list[_Sheet]:
+    _check_file(path)
+    suffix = path.suffix.lower()
+    ole = _ole_kind(path)
+    if ole == "encrypted":
+        raise TableReadError(f"工作簿“{path.name}”设有打开密码：请在 Excel 中取消密码后再试。")
+    if suffix in (".xlsx", ".xlsm") and not ole:
+        return _read_openpyxl(path)
+    if suffix in (".xls", ".et", ".ods", ".xlsb") or ole:
+        return _read_calamine(path)
+    raise TableReadError(f"不支持的文件类型“{path.suffix}”（{path.name}）：请提供 .xlsx、.xls 或 .et 文件。")
+
+
+def _read_calamine(path: Path) -> list[_Sheet]:
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        return [_Sheet(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                for name in workbook.sheet_names]
+    except PasswordError:
+        raise TableReadError(f"工作簿“{path.name}”设有打开密码：请在 Excel 中取消密码后再试。") from None
+    except (CalamineError, OSError, ValueError, TypeError):
+        hint = "WPS 表格文件请另存为 .xlsx 后再试。" if path.suffix.lower() == ".et" else "文件可能已损坏。"
+        raise TableReadError(f"无法读取“{path.name}”：{hint}") from None
+
+
+def _open_openpyxl(path: Path, **options):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, **options)
+    except zipfile.BadZipFile:
+        raise TableReadError(f"文件“{path.name}”已损坏，或不是 Excel 工作簿（.xlsx）。") from None
+    except (KeyError, ValueError, TypeError, OSError):
+        raise TableReadError(
+            f"文件“{path.name}”无法作为 Excel 工作簿打开：可能已损坏，或是改了扩展名的其他文件。") from None
+
+
+def _read_openpyxl(path: Path) -> list[_Sheet]:
+    probe = _open_openpyxl(path, read_only=True)
+    too_long = [ws.title for ws in probe.worksheets if _row_count(ws) > MAX_TABLE_ROWS + MAX_HEADER_SCAN]
+    probe.close()
+    if too_long:
+        raise TableReadError(
+            f"工作表“{too_long[0]}”超过 {MAX_TABLE_ROWS:,} 行，不像是一份任务分解表：请只保留任务表后再试。")
+    workbook = _open_openpyxl(path)
+    sheets = [_sheet_of(ws) for ws in workbook.worksheets]
+    if any(s.formulas for s in sheets):
+        cached = _open_openpyxl(path, data_only=True)
+        for sheet in sheets:
+            for (r, c), formula in sheet.formulas.items():
+                value = cached[sheet.name].cell(r + 1, c + 1).value
+                # Never calculated (written by a program): keep the formula text, reported below.
+                sheet.grid[r][c] = formula if value is None else value
+    return sheets
+
+
+def _row_count(ws) -> int:
+    """Rows of a read-only sheet: its recorded dimension, else counted up to just past the limit."""
+    if ws.max_row is not None and ws.max_row > 1:
+        return ws.max_row
+    limit = MAX_TABLE_ROWS + MAX_HEADER_SCAN + 1
+    count = 0
+    for count, _ in enumerate(ws.iter_rows(values_only=True), start=1):
+        if count >= limit:
+            break
+    return count
+
+
+def _sheet_of(ws) -> _Sheet:
+    grid = [list(row) for row in ws.iter_rows(values_only=True)]
+    width = max((len(r) for r in grid), default=0)
+    grid = [r + [None] * (width - len(r)) for r in grid]
+    formulas = {(r, c): v for r, row in enumerate(grid) for c, v in enumerate(row)
+                if isinstance(v, str) and v.startswith("=") and ws.cell(r + 1, c + 1).data_type == "f"}
+    merged = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
+    hidden = {r - 1 for r, dim in ws.row_dimensions.items() if dim.hidden}
+    return _Sheet(ws.title, grid, merged, hidden, formulas)
+
+
+def _fill_merged(sheet: _Sheet) -> None:
+    for r1, c1, r2, c2 in sheet.merged:
+        value = sheet.grid[r1][c1] if r1 < len(sheet.grid) and c1 < len(sheet.grid[r1]) else None
+        for r in range(r1, min(r2 + 1, len(sheet.grid))):
+            for c in range(c1, min(c2 + 1, len(sheet.grid[r]))):
+                sheet.grid[r][c] = value
+
+
+def _choose_sheet(sheets: list[_Sheet], wanted: str | None, name: str) -> tuple[_Sheet, int, dict[str, int]]:
+    sheets = [s for s in sheets if not s.name.startswith("_备份_")]  # FenJie's hidden undo copies
+    if not sheets or all(not any(v not in (None, "") for row in s.grid for v in row) for s in sheets):
+        raise TableReadError(f"工作簿“{name}”是空的。")
+    if wanted:
+        chosen = [s for s in sheets if s.name == wanted]
+        if not chosen:
+            raise TableReadError(f"工作簿“{name}”中没有“{wanted}”工作表（现有：{'、'.join(s.name for s in sheets)}）。")
+        candidates = chosen
+    else:
+        candidates = sorted(sheets, key=lambda s: s.name != "任务分解")
+    for sheet in candidates:
+        try:
+            return sheet, *find_header(sheet.grid)
+        except TableReadError:
+            continue
+    where = f"工作表“{wanted}”" if wanted else f"工作簿“{name}”"
+    raise TableReadError(f"{where}中未找到任务表的表头（如“序号”“任务内容”“责任单位”）。")
+
+
+def read_task_table(path: str | Path, sheet: str | None = None) -> TaskTable:
+    """Read the 任务分解表 of a workbook (.xlsx/.xlsm; .xls/.et through python-calamine).
+
+    Args:
+        path: The workbook.
+        sheet: The sheet to read; default: 任务分解, else the first sheet with a header.
+
+    Raises:
+        TableReadError: the file is missing, damaged, encrypted, empty, of another
+            type, far too large, or has no recognizable header. The message names it.
+    """
+    path = Path(path)
+    chosen, header, columns = _choose_sheet(_read_sheets(path), sheet, path.name)
+    raw_grid = [list(r) for r in chosen.grid]
+    _fill_merged(chosen)
+    table = TaskTable(path, chosen.name, header + 1, columns, [], [], title=_title(chosen.grid[:header]))
+    table.star_lead = any("*" in str(v) or "＊" in str(v) for v in chosen.grid[header]) and "lead" not in columns
+    _read_rows(table, chosen, header)
+    if not table.rows:
+        raise TableReadError(f"工作表“{chosen.name}”只有表头（第{header + 1}行），没有任务行。")
+    # Cell texts as stored: a merged range's text once, at its top-left cell.
+    table.texts = [{role: _text(raw_grid[r - 1][c]) for role, c in columns.items() if c < len(raw_grid[r - 1])}
+                   for r in table.row_numbers]
+    table.findings = _sheet_findings(table, chosen, raw_grid, header)
+    return table
+
+
+def _title(rows: list[list[object]]) -> str:
+    texts = [_text(v) for row in rows for v in row if _text(v)]
+    titled = [t for t in texts if re.search(r"(分解|台账|清单|计划|要点)", t) and not t.startswith("附件")]
+    return titled[0] if titled else ""
+
+
+def _read_rows(table: TaskTable, sheet: _Sheet, header: int) -> None:
+    header_values = [_text(v) for v in sheet.grid[header]]
+    chapter = section = ""
+    columns = table.columns
+    for r in range(header + 1, len(sheet.grid)):
+        values = [_text(v) for v in sheet.grid[r]]
+        if not any(values) or _is_header_again(values, header_values):
+            continue
+        heading = _section_text(values, columns)
+        if heading:
+            kind = find_marker(heading).kind
+            chapter, section = (heading, "") if kind in ("chapter", "part") else (chapter, heading)
+            continue
+        table.rows.append(_task_row(values, columns, table.star_lead, chapter, section, r + 1))
+        table.row_numbers.append(r + 1)
+
+
+def _task_row(values: list[str], columns: dict[str, int], star_lead: bool, chapter: str, section: str,
+              number: int) -> TaskRow:
+    def get(role: str) -> str:
+        return values[columns[role]] if role in columns and columns[role] < len(values) else ""
+
+    name, content = get("name"), get("content")
+    if "content" not in columns:
+        name, content = "", name  # one text column (目标和任务) holds the task itself
+    roles = parse_units_cell(get("units"), star_lead) if get("units") else UnitRoles()
+    if get("lead"):
+        roles.add("lead", split_unit_names(get("lead")))
+    if get("assist"):
+        roles.add("assist", split_unit_names(get("assist")))
+    seq_text = get("seq")
+    seq = int(seq_text) if seq_text.isdigit() else 0
+    chapter, section = get("chapter") or chapter, get("section") or section
+    return TaskRow(seq=seq, chapter=chapter, section=section, name=name, content=content,
+                   lead=roles.lead, units=roles.units, assist=roles.assist, deadline=get("deadline"),
+                   source=seq_text, where=f"第{number}行")
+
+
+def _sheet_findings(table: TaskTable, sheet: _Sheet, raw: list[list[object]], header: int) -> list[Finding]:
+    from openpyxl.utils import get_column_letter
+
+    findings = []
+    data_rows = set(table.row_numbers)
+    spread_roles = {table.columns.get(k) for k in ("name", "seq")}
+    for r1, c1, r2, c2 in sheet.merged:
+        if r2 > r1 and r1 + 1 in data_rows and c1 not in spread_roles:
+            ref = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
+            findings.append(Finding("layout.merged", Severity.WARNING, table.sheet, ref,
+                                    f"数据区内有合并单元格 {ref}：已按每行相同的值读取，请确认。"))
+    for r in sorted(sheet.hidden_rows):
+        if r + 1 in data_rows:
+            findings.append(Finding("layout.hidden_row", Severity.WARNING, table.sheet, f"A{r + 1}",
+                                    f"第{r + 1}行是隐藏行：打印和下发时容易被遗漏。"))
+    for (r, c), formula in sheet.formulas.items():
+        if r > header:
+            ref = f"{get_column_letter(c + 1)}{r + 1}"
+            calculated = sheet.grid[r][c] != formula
+            severity = Severity.WARNING if calculated else Severity.ERROR
+            message = (f"单元格是公式（{formula[:30]}）：已读取其计算结果，建议改为文本。" if calculated
+                       else f"单元格是公式（{formula[:30]}）且没有计算结果：请在 Excel 中打开并保存，或改为文本。")
+            findings.append(Finding("cell.formula", severity, table.sheet, ref, message))
+    return findings
