@@ -15,7 +15,7 @@ demo: $(STAMP)
 	$(VENV)/bin/fenjie demo
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check addin tests benchmarks
+	$(VENV)/bin/ruff check addin tests benchmarks workbook_templates
 
 test: lint
 	$(PY) -m pytest -q
@@ -23,6 +23,8 @@ test: lint
 bench: $(STAMP)
 	$(PY) benchmarks/accuracy.py
 	$(PY) benchmarks/speed.py
+	$(PY) benchmarks/validate_speed.py
+	$(PY) benchmarks/render_speed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info fenjie-demo

@@ -6,8 +6,9 @@ setup(
     name="fenjie",
     version="0.1.0",
     description="FenJie 任务分解助手: turn an upper-level work plan into a 任务分解表",
-    packages=find_packages(include=["addin", "addin.*"]),
-    package_data={"addin": ["samples/*.txt"], "addin.units": ["samples/*.csv"]},
+    packages=find_packages(include=["addin", "addin.*", "workbook_templates"]),
+    package_data={"addin": ["samples/*.txt"], "addin.units": ["samples/*.csv"],
+                  "workbook_templates": ["*.xlsx", "*.j2"]},
     python_requires=">=3.10",
     install_requires=[
         "openpyxl>=3.1,<4",

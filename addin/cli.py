@@ -22,6 +22,7 @@ from .errors import FenJieError
 from .findings import Finding, Severity
 from .markup import FIXABLE, mark_workbook, write_findings_workbook
 from .pipeline import Draft, DraftOptions, draft_from_plan
+from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import write_atomically
 from .table import read_task_table
 from .undo import open_for_undo, restore_sheets
@@ -77,8 +78,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     plan.write_bytes(resources.files("addin.samples").joinpath(SAMPLE_PLAN).read_bytes())
     out = out_dir / "示例_任务分解表.xlsx"
     draft, _ = decompose_plan(plan, out, DraftOptions(directory=sample_directory("普陀区")))
+    official = out_dir / "示例_任务分解表（正式版式）.xlsx"
+    title = f"{draft.outline.title}任务分解表"
+    save_rendered(render_workbook("任务分解表", context_for_rows(draft.rows, title), font_fallback=True), official)
     print(f"示例上级要点：{plan.resolve()}")
-    print(f"任务分解表（{len(draft.rows)} 项任务）：{out.resolve()}")
+    print(f"工作底稿（{len(draft.rows)} 项任务）：{out.resolve()}")
+    print(f"正式版式任务分解表：{official.resolve()}")
     return 0
 
 
@@ -153,6 +158,20 @@ def _write_validation(args, path: Path, table, findings) -> tuple[Path | None, i
     return out, 0
 
 
+def _cmd_render(args: argparse.Namespace) -> int:
+    table = read_task_table(args.table, args.sheet)
+    title = args.title or table.title or Path(args.table).stem
+    context = context_for_rows(table.rows, title, attachment_label=args.attachment_label)
+    workbook = render_workbook(find_template(args.template, args.template_dir), context, font_fallback=True)
+    source = Path(args.table)
+    out = Path(args.output) if args.output else source.with_name(f"{source.stem}_{Path(args.template).stem}.xlsx")
+    backup = save_rendered(workbook, out)
+    print(f"已按模板“{args.template}”生成（{len(table.rows)} 项任务）：{out}")
+    if backup:
+        print(f"原文件已备份为：{backup}")
+    return 0
+
+
 def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
     workbook = open_for_undo(path)
@@ -224,6 +243,17 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--units", metavar="名录文件", help="单位名录文件，用于检查单位名称")
     group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
     sub.set_defaults(handler=_cmd_validate)
+
+    sub = commands.add_parser("render", help="按模板生成正式版式的任务分解表、工作台账或单位反馈表",
+                              description="读取任务分解表，按模板（可在 Excel 中修改）生成排版好的工作簿。")
+    sub.add_argument("table", help="任务分解表（.xlsx/.xls/.et，FenJie 生成的或各地已有的）")
+    sub.add_argument("--template", default="任务分解表", help="模板名（任务分解表/工作台账/单位反馈表）或 .xlsx 路径")
+    sub.add_argument("--template-dir", help="自定义模板文件夹（同名文件优先于内置模板）")
+    sub.add_argument("--sheet", help="任务表所在工作表")
+    sub.add_argument("--title", help="标题（默认取表格标题）")
+    sub.add_argument("--attachment-label", default="附件", help="左上角附件标注（默认“附件”）")
+    sub.add_argument("-o", "--output", help="输出文件")
+    sub.set_defaults(handler=_cmd_render)
 
     sub = commands.add_parser("undo", help="撤销上一步：恢复 FenJie 改写前的工作表",
                               description="用 FenJie 保存的隐藏备份工作表恢复被改写的工作表。")

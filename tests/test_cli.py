@@ -113,8 +113,9 @@ def test_demo_prints_where_it_wrote(tmp_path):
                             capture_output=True, text=True, check=True)
     lines = result.stdout.strip().splitlines()
     assert lines[0] == f"示例上级要点：{tmp_path / 'sample_plan_putuo_2024.txt'}"
-    assert lines[1] == f"任务分解表（65 项任务）：{tmp_path / '示例_任务分解表.xlsx'}"
-    assert (tmp_path / "示例_任务分解表.xlsx").exists()
+    assert lines[1] == f"工作底稿（65 项任务）：{tmp_path / '示例_任务分解表.xlsx'}"
+    assert lines[2] == f"正式版式任务分解表：{tmp_path / '示例_任务分解表（正式版式）.xlsx'}"
+    assert (tmp_path / "示例_任务分解表.xlsx").exists() and (tmp_path / "示例_任务分解表（正式版式）.xlsx").exists()
 
 
 def test_draft_matches_golden_file(corpus, tmp_path):
