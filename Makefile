@@ -25,6 +25,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/speed.py
 	$(PY) benchmarks/validate_speed.py
 	$(PY) benchmarks/render_speed.py
+	$(PY) benchmarks/progress.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info fenjie-demo

@@ -12,6 +12,7 @@ import re
 import shutil
 import sys
 from collections.abc import Sequence
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from .errors import FenJieError
 from .findings import Finding, Severity
 from .markup import FIXABLE, mark_workbook, write_findings_workbook
 from .pipeline import Draft, DraftOptions, draft_from_plan
+from .progress.ledger import create_ledger
+from .progress.merge import merge_returns
+from .progress.split import split_ledger
+from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import write_atomically
 from .table import read_task_table
@@ -172,6 +177,55 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_ledger(args: argparse.Namespace) -> int:
+    ledger, backup = create_ledger(args.table, args.output, args.year)
+    print(f"已生成工作台账（{len(ledger.tasks)} 项任务，{len(ledger.units())} 个单位）：{args.output}")
+    if backup:
+        print(f"原文件已备份为：{backup}")
+    return 0
+
+
+def _cmd_split(args: argparse.Namespace) -> int:
+    results = split_ledger(args.ledger, args.output_dir, args.round or default_round(date.today()),
+                           _directory_from(args))
+    for result in results:
+        print(f"{result.unit}\t{result.tasks} 项\t{result.path}")
+    print(f"已为 {len(results)} 个单位生成反馈表：{args.output_dir}")
+    return 0
+
+
+def _cmd_merge(args: argparse.Namespace) -> int:
+    report = merge_returns(args.ledger, args.folder)
+    for line in report.lines():
+        print(line)
+    print(f"合并完成：{sum(1 for n in report.merged.values() if n)} 个单位有更新，"
+          f"{len(report.rejected)} 个文件未合并，{len(report.missing_units)} 个单位未反馈。")
+    return 0
+
+
+def _cmd_summary(args: argparse.Namespace) -> int:
+    as_of = parse_iso_date(args.as_of) if args.as_of else date.today()
+    backup = write_summary(args.ledger, args.output, as_of, args.warn_days)
+    print(f"已生成进度汇总（截至 {as_of.isoformat()}）：{args.output}")
+    if backup:
+        print(f"原文件已备份为：{backup}")
+    return 0
+
+
+def default_round(today: date) -> str:
+    """The round label of a date: 2024年第3季度."""
+    return f"{today.year}年第{(today.month - 1) // 3 + 1}季度"
+
+
+def parse_iso_date(text: str) -> date:
+    """A date from YYYY-MM-DD (or 2024年6月30日), or a clear error."""
+    match = re.match(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*$", text)
+    try:
+        return date(*(int(g) for g in match.groups())) if match else date.fromisoformat(text)
+    except ValueError:
+        raise FenJieError(f"日期“{text}”无法识别：请写成 2024-06-30。") from None
+
+
 def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
     workbook = open_for_undo(path)
@@ -254,6 +308,37 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--attachment-label", default="附件", help="左上角附件标注（默认“附件”）")
     sub.add_argument("-o", "--output", help="输出文件")
     sub.set_defaults(handler=_cmd_render)
+
+    sub = commands.add_parser("ledger", help="由任务分解表生成工作台账（带任务ID和进展列）",
+                              description="由任务分解表（FenJie 生成的或各地已有的）生成工作台账。")
+    sub.add_argument("table", help="任务分解表")
+    sub.add_argument("-o", "--output", required=True, help="工作台账文件（.xlsx）")
+    sub.add_argument("--year", type=int, help="计划年度（默认取表格标题中的年份）")
+    sub.set_defaults(handler=_cmd_ledger)
+
+    sub = commands.add_parser("split", help="下发：为每个单位生成只含本单位任务的反馈表",
+                              description="按工作台账为每个单位生成任务进展反馈表。")
+    sub.add_argument("ledger", help="工作台账")
+    sub.add_argument("-o", "--output-dir", required=True, help="反馈表输出文件夹")
+    sub.add_argument("--round", help="轮次，如“2024年第3季度”（默认为当前季度）")
+    group = sub.add_mutually_exclusive_group()
+    group.add_argument("--units", metavar="名录文件", help="单位名录：把“各委办局”等分组展开到各成员单位")
+    group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    sub.set_defaults(handler=_cmd_split)
+
+    sub = commands.add_parser("merge", help="回收：把各单位交回的反馈表合并进工作台账",
+                              description="合并文件夹中交回的反馈表（.xlsx/.xlsm/.xls），并报告问题。")
+    sub.add_argument("ledger", help="工作台账")
+    sub.add_argument("folder", help="存放交回反馈表的文件夹")
+    sub.set_defaults(handler=_cmd_merge)
+
+    sub = commands.add_parser("summary", help="生成进度汇总表（红黄绿灯、图表）",
+                              description="按工作台账生成进度汇总表。")
+    sub.add_argument("ledger", help="工作台账")
+    sub.add_argument("-o", "--output", required=True, help="进度汇总文件（.xlsx）")
+    sub.add_argument("--as-of", help="统计截止日期，如 2024-09-30（默认今天）")
+    sub.add_argument("--warn-days", type=int, default=15, help="临期预警天数（默认 15）")
+    sub.set_defaults(handler=_cmd_summary)
 
     sub = commands.add_parser("undo", help="撤销上一步：恢复 FenJie 改写前的工作表",
                               description="用 FenJie 保存的隐藏备份工作表恢复被改写的工作表。")

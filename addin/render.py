@@ -9,6 +9,7 @@ the same 任务名称 are merged, and every row gets a height that fits its text
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -245,7 +246,8 @@ def _apply_font_fallback(workbook: Workbook) -> None:
                     cell.font = new
 
 
-def installed_fonts() -> set[str] | None:
+@functools.lru_cache(maxsize=1)
+def installed_fonts() -> frozenset[str] | None:
     """Font family names on this machine (fc-list), or None when they cannot be listed."""
     if not shutil.which("fc-list"):
         return None
@@ -253,7 +255,7 @@ def installed_fonts() -> set[str] | None:
         out = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=20).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return {name.strip() for line in out.splitlines() for name in line.split(",")}
+    return frozenset(name.strip() for line in out.splitlines() for name in line.split(","))
 
 
 def task_placeholders(row, index: int) -> dict[str, object]:

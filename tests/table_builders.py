@@ -61,7 +61,8 @@ def build_official_table(truth_file: Path, target: Path) -> Path:
     sheet = workbook.active
     sheet.title = "Sheet1"
     sheet.append(["附件"])
-    sheet.append([truth["title"].split(" and ")[0].split(" (")[0] + "任务分解表"])
+    title = truth["title"].split(" and ")[0].split(" (")[0]
+    sheet.append([title if title.endswith("任务分解表") else title + "任务分解表"])
     sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(header))
     sheet.append(list(header))
     section, name_start, previous_name = None, None, None

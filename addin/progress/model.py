@@ -1,0 +1,124 @@
+"""The ledger (工作台账) as data: tasks with stable IDs and each unit's own progress."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+STATUSES = ("已完成", "推进中", "未启动")
+ROLE_LEAD, ROLE_UNIT, ROLE_ASSIST = "牵头", "责任", "配合"
+
+
+def task_id(content: str, taken: set[str]) -> str:
+    """A stable ID from the task text, so nothing depends on row positions."""
+    digest = hashlib.sha1(re.sub(r"\s+", "", content).encode("utf-8")).hexdigest()[:8].upper()
+    candidate, n = f"T{digest}", 2
+    while candidate in taken:
+        candidate, n = f"T{digest}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def text_checksum(texts: list[str]) -> str:
+    """Checksum of task texts, to notice a returned form whose tasks were edited."""
+    return hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Progress:
+    """One unit's report on one task."""
+
+    unit: str
+    progress: str = ""
+    status: str = ""
+    done_date: date | None = None
+    evidence: str = ""
+    updated: str = ""  # when it was merged, ISO
+
+
+@dataclass
+class LedgerTask:
+    """A task of the ledger with every unit's progress."""
+
+    id: str
+    seq: int
+    chapter: str
+    name: str
+    content: str
+    lead: list[str]
+    units: list[str]
+    assist: list[str]
+    deadline: str
+    due: list[date] = field(default_factory=list)
+    kind: str = ""
+    reports: dict[str, Progress] = field(default_factory=dict)  # unit -> progress
+    issued_roles: dict[str, str] = field(default_factory=dict)  # recipient -> role it was sent with
+
+    def role_of(self, unit: str) -> str:
+        """牵头/责任/配合, or "" when the unit has no part in the task.
+
+        A unit that received the task as a member of a group (各委办局 → 区教育局)
+        has the group's role, as recorded when the task was sent.
+        """
+        if unit in self.lead:
+            return ROLE_LEAD
+        if unit in self.units:
+            return ROLE_UNIT
+        if unit in self.assist:
+            return ROLE_ASSIST
+        return self.issued_roles.get(unit, "")
+
+    def all_units(self) -> list[str]:
+        """Every unit with a role, lead first."""
+        seen: list[str] = []
+        for name in self.lead + self.units + self.assist:
+            if name not in seen:
+                seen.append(name)
+        return seen
+
+    @property
+    def status(self) -> str:
+        """The task's status: the lead's report, else the least advanced responsible one."""
+        def statuses(role: str) -> list[str]:
+            return [r.status for u, r in self.reports.items() if r.status and self.role_of(u) == role]
+
+        deciding = statuses(ROLE_LEAD) or statuses(ROLE_UNIT)
+        if not deciding:
+            return "未启动"
+        return max(deciding, key=STATUSES.index)  # 未启动 > 推进中 > 已完成 in lateness
+
+    @property
+    def done_date(self) -> date | None:
+        dates = [r.done_date for r in self.reports.values() if r.done_date]
+        return max(dates) if dates and self.status == "已完成" else None
+
+
+@dataclass
+class Ledger:
+    """The whole ledger."""
+
+    id: str
+    title: str
+    year: int
+    tasks: list[LedgerTask]
+    round: str = ""
+    issued: dict[str, list[str]] = field(default_factory=dict)  # unit -> task IDs sent this round
+
+    @property
+    def expected_units(self) -> list[str]:
+        """The recipients of the current round."""
+        return list(self.issued)
+
+    def by_id(self) -> dict[str, LedgerTask]:
+        return {t.id: t for t in self.tasks}
+
+    def units(self) -> list[str]:
+        """Every unit named in the ledger, in first-seen order."""
+        seen: list[str] = []
+        for task in self.tasks:
+            for name in task.all_units():
+                if name not in seen:
+                    seen.append(name)
+        return seen

@@ -1,0 +1,225 @@
+"""The progress cycle end to end on the baoshan_2020_table ledger, against an independent count."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from table_builders import build_official_table
+
+from addin.cli import main
+from addin.deadlines import DeadlineKind, parse_deadline
+from addin.progress.ledger import load_ledger
+from addin.progress.merge import merge_returns
+from addin.progress.split import SHEET_FORM, SHEET_META
+
+AS_OF = date(2020, 9, 20)
+WARN_DAYS = 15
+STATUS_CYCLE = ("已完成", "推进中", "未启动", "推进中", "")
+
+
+@pytest.fixture
+def cycle(corpus, tmp_path):
+    table = build_official_table(corpus / "truth" / "baoshan_2020_table.json", tmp_path / "分解表.xlsx")
+    ledger = tmp_path / "台账.xlsx"
+    assert main(["ledger", str(table), "-o", str(ledger)]) == 0
+    assert main(["split", str(ledger), "-o", str(tmp_path / "下发"), "--round", "2020年第3季度",
+                 "--sample-units", "宝山区"]) == 0
+    return tmp_path, ledger
+
+
+def _form_rows(sheet) -> list[dict]:
+    header = [c.value for c in sheet[3]]
+    return [dict(zip(header, (c.value for c in row), strict=False), _row=row[0].row)
+            for row in sheet.iter_rows(min_row=4) if row[1].value]
+
+
+def _meta(workbook) -> dict:
+    return {r[0]: r[1] for r in workbook[SHEET_META].iter_rows(values_only=True)}
+
+
+def fill_returns(split_dir: Path, returns: Path) -> dict:
+    """Fill every unit's form but one; return what was written, independently of FenJie."""
+    returns.mkdir()
+    forms = sorted(split_dir.glob("*.xlsx"))
+    missing = _meta(openpyxl.load_workbook(forms[-1]))["单位"]
+    written: dict[str, dict[str, tuple[str, str]]] = {}  # unit -> task id -> (status, role)
+    specials = {}
+    for n, form in enumerate(forms[:-1]):
+        workbook = openpyxl.load_workbook(form)
+        sheet, unit = workbook[SHEET_FORM], _meta(workbook)["单位"]
+        written[unit] = {}
+        for k, row in enumerate(_form_rows(sheet)):
+            status = STATUS_CYCLE[(n + k) % len(STATUS_CYCLE)] if k else "推进中"  # every unit reports once
+            written[unit][row["任务ID"]] = (status, row["本单位角色"], row["完成时限"])
+            r = row["_row"]
+            sheet[f"G{r}"] = f"{unit}：第{k + 1}项进展" if status else None
+            sheet[f"H{r}"] = status or None
+            if status == "已完成":
+                sheet[f"I{r}"] = date(2020, 8, 1 + k % 20)
+        if n == 0:  # edits the locked task text
+            specials["edited"] = (unit, sheet["B4"].value)
+            sheet["D4"] = sheet["D4"].value + "（本单位修改）"
+        if n == 1:  # adds a row of its own
+            last = sheet.max_row + 1
+            sheet[f"D{last}"], sheet[f"G{last}"] = "本单位自行增加的工作", "已开展"
+            specials["added"] = unit
+        workbook.save(returns / form.name)
+    donor = returns / forms[2].name  # another unit's return, relabelled as the first unit's
+    wrong = openpyxl.load_workbook(donor)
+    for row in wrong[SHEET_META].iter_rows():
+        if row[0].value == "单位":
+            row[1].value = _meta(openpyxl.load_workbook(forms[0]))["单位"]
+    wrong.save(returns / "错报_其他单位的表.xlsx")
+    return {"written": written, "missing": missing, **specials}
+
+
+def _judge(statuses: list[str], deadline: str, year: int) -> tuple[str, str]:
+    """Independent re-statement of the documented rules: (state, light)."""
+    status = "未启动" if not statuses else max(statuses, key=("已完成", "推进中", "未启动").index)
+    parsed = parse_deadline(deadline, year)
+    upcoming = [d for d in parsed.due if d >= AS_OF]
+    due = upcoming[0] if upcoming else (parsed.due[-1] if parsed.due else None)
+    if status == "已完成":
+        return "已完成", "绿"
+    if parsed.kind is DeadlineKind.CONTINUOUS:
+        return "持续推进", "绿"
+    if due and due < AS_OF:
+        return "逾期", "红"
+    return status, "黄" if due and (due - AS_OF).days <= WARN_DAYS else "绿"
+
+
+def _expected(data: dict, ledger_tasks) -> dict:
+    written = data["written"]
+    task_states, units = {}, {}
+    for task in ledger_tasks:
+        reports = {u: v for u, rows in written.items() for tid, v in rows.items() if tid == task.id and v[0]}
+        lead = [s for s, role, _ in reports.values() if role == "牵头"]
+        responsible = [s for s, role, _ in reports.values() if role == "责任"]
+        task_states[task.id] = _judge(lead or responsible, task.deadline, 2020)
+    for unit, rows in written.items():
+        counts = Counter()
+        for status, role, deadline in rows.values():
+            if role in ("牵头", "责任"):
+                counts[role] += 1
+                counts[_judge([status] if status else [], deadline, 2020)[0]] += 1
+        units[unit] = counts
+    return {"tasks": task_states, "units": units}
+
+
+def _sheet_table(sheet, first_header: str) -> list[dict]:
+    rows = list(sheet.values)
+    start = next(i for i, r in enumerate(rows) if r and r[0] == first_header)
+    return [dict(zip(rows[start], r, strict=False)) for r in rows[start + 1:] if r and r[0] is not None]
+
+
+def test_round_trip_split_merge_summary(cycle, capsys):
+    tmp, ledger_path = cycle
+    data = fill_returns(tmp / "下发", tmp / "回收")
+    capsys.readouterr()
+    assert main(["merge", str(ledger_path), str(tmp / "回收")]) == 0
+    out = capsys.readouterr().out
+    edited_unit, edited_id = data["edited"]
+    assert "任务内容被改动（已保留台账原文）：" in out and f"任务 {edited_id}" in out
+    assert "新增的行未合并：" in out and f"（{data['added']}）" in out
+    assert "未合并：错报_其他单位的表.xlsx：表中的任务与下发给" in out
+    assert f"未反馈单位（1 个）：{data['missing']}" in out
+
+    ledger = load_ledger(ledger_path)
+    edited = ledger.by_id()[edited_id]
+    assert not edited.content.endswith("（本单位修改）"), "the ledger keeps its own task text"
+    history = list(openpyxl.load_workbook(ledger_path)["合并记录"].values)
+    assert len(history) > 1
+
+    before = ledger_path.read_bytes()
+    assert main(["merge", str(ledger_path), str(tmp / "回收")]) == 0
+    assert ledger_path.read_bytes() == before, "merging the same files twice changes nothing"
+
+    assert main(["summary", str(ledger_path), "-o", str(tmp / "汇总.xlsx"), "--as-of", AS_OF.isoformat()]) == 0
+    summary = openpyxl.load_workbook(tmp / "汇总.xlsx")
+    expected = _expected(data, ledger.tasks)
+
+    overview = {r["项目"]: r["数量"] for r in _sheet_table(summary["总体情况"], "项目")}
+    states = Counter(state for state, _ in expected["tasks"].values())
+    lights = Counter(light for _, light in expected["tasks"].values())
+    assert overview["任务总数"] == len(ledger.tasks) == 59
+    for state in ("已完成", "推进中", "未启动", "持续推进", "逾期"):
+        assert overview[state] == states[state], state
+    for light in ("红", "黄", "绿"):
+        assert overview[f"{light}灯"] == lights[light], light
+    assert overview["完成率"] == f"{states['已完成'] / 59:.1%}"
+
+    by_unit = {r["单位"]: r for r in _sheet_table(summary["分单位"], "单位")}
+    for unit, counts in expected["units"].items():
+        if counts["牵头"] + counts["责任"] == 0:
+            assert unit not in by_unit
+            continue
+        row = by_unit[unit]
+        assert (row["牵头任务"], row["责任任务"]) == (counts["牵头"], counts["责任"]), unit
+        for state in ("已完成", "推进中", "未启动", "持续推进", "逾期"):
+            assert row[state] == counts[state], (unit, state)
+    silent = [r["单位"] for r in _sheet_table(summary["未反馈单位"], "序号")]
+    assert silent == [data["missing"]]
+    warnings = Counter(r["预警"] for r in _sheet_table(summary["逾期预警"], "预警"))
+    assert warnings == Counter({k: v for k, v in lights.items() if v})
+    assert summary["总体情况"]._charts and summary["分单位"]._charts, "native charts"
+
+
+def test_feedback_form_is_locked_and_holds_only_its_unit(cycle):
+    tmp, ledger_path = cycle
+    ledger = load_ledger(ledger_path)
+    form_path = next((tmp / "下发").glob("2020年第3季度_区融媒体中心_任务进展反馈表.xlsx"))
+    workbook = openpyxl.load_workbook(form_path)
+    sheet = workbook[SHEET_FORM]
+    assert sheet.protection.sheet
+    rows = _form_rows(sheet)
+    assert {r["任务ID"] for r in rows} == set(ledger.issued["区融媒体中心"])
+    assert all(r["本单位角色"] in ("牵头", "责任", "配合") for r in rows)
+    r = rows[0]["_row"]
+    assert sheet[f"D{r}"].protection.locked and not sheet[f"G{r}"].protection.locked
+    validations = {str(v.sqref): v for v in sheet.data_validations.dataValidation}
+    status = next(v for ref, v in validations.items() if ref.startswith("H"))
+    assert status.formula1 == '"已完成,推进中,未启动"' and status.showErrorMessage
+    assert workbook[SHEET_META].sheet_state == "veryHidden"
+    assert [s for s in workbook.sheetnames if s not in (SHEET_FORM, "填报说明", SHEET_META)] == []
+    other_text = next(t.content for t in ledger.tasks if t.id not in ledger.issued["区融媒体中心"])
+    cells = " ".join(str(c.value) for ws in workbook.worksheets for row in ws.iter_rows() for c in row if c.value)
+    assert other_text not in cells, "no other unit's task in the file"
+
+
+def test_wrong_round_and_foreign_files(cycle, tmp_path):
+    tmp, ledger_path = cycle
+    returns = tmp / "杂项"
+    returns.mkdir()
+    form = next((tmp / "下发").glob("*.xlsx"))
+    workbook = openpyxl.load_workbook(form)
+    for row in workbook[SHEET_META].iter_rows():
+        if row[0].value == "轮次":
+            row[1].value = "2020年第2季度"
+    workbook.save(returns / "上一轮.xlsx")
+    shutil.copy(tmp / "分解表.xlsx", returns / "不是反馈表.xlsx")
+    (returns / "损坏.xlsx").write_bytes(b"garbage")
+    report = merge_returns(ledger_path, returns)
+    reasons = dict(report.rejected)
+    assert reasons["上一轮.xlsx"] == "轮次不符：表中为“2020年第2季度”，本轮为“2020年第3季度”"
+    assert reasons["不是反馈表.xlsx"] == reasons["损坏.xlsx"] == "不是 FenJie 下发的反馈表，或文件已损坏"
+    assert len(report.missing_units) == len(load_ledger(ledger_path).issued)
+
+
+def test_duplicate_return_newest_counts(cycle):
+    tmp, ledger_path = cycle
+    returns = tmp / "重复"
+    returns.mkdir()
+    form = next((tmp / "下发").glob("*区融媒体中心*.xlsx"))
+    for name, status in (("第一次.xlsx", "推进中"), ("第二次.xlsx", "已完成")):
+        workbook = openpyxl.load_workbook(form)
+        workbook[SHEET_FORM]["H4"] = status
+        workbook.save(returns / name)
+    report = merge_returns(ledger_path, returns)
+    assert report.duplicates == [("第一次.xlsx", "区融媒体中心")]
+    task_id = openpyxl.load_workbook(form)[SHEET_FORM]["B4"].value
+    assert load_ledger(ledger_path).by_id()[task_id].reports["区融媒体中心"].status == "已完成"
