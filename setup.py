@@ -25,6 +25,7 @@ setup(
             "hypothesis>=6.100,<7",
             "reportlab>=4,<6",
             "ruff>=0.5,<1",
+            "aiosmtpd>=1.4,<2",
             # only tests/hostile/make_cases.py, to regenerate the password-protected case
             "msoffcrypto-tool>=5,<7",
         ],

@@ -21,6 +21,9 @@ from .deadlines import DEFAULT_DEADLINE
 from .decompose import Granularity
 from .errors import FenJieError
 from .findings import Finding, Severity
+from .mail.compose import MailSettings
+from .mail.send import journal_path, plan_form_mails, plan_reminders, preview_rows, send_all
+from .mail.transports import EmlTransport, OutlookTransport, SmtpTransport
 from .markup import FIXABLE, mark_workbook, write_findings_workbook
 from .pipeline import Draft, DraftOptions, draft_from_plan
 from .progress.ledger import create_ledger
@@ -226,6 +229,87 @@ def parse_iso_date(text: str) -> date:
         raise FenJieError(f"日期“{text}”无法识别：请写成 2024-06-30。") from None
 
 
+def _mail_settings(args: argparse.Namespace) -> MailSettings:
+    return MailSettings(args.sender, args.office, args.phone, args.feedback_deadline, args.size_limit,
+                        args.template_dir)
+
+
+def _mail_plan(args: argparse.Namespace) -> list:
+    settings, directory = _mail_settings(args), _directory_from(args)
+    if args.mail_command == "remind" or getattr(args, "remind", False):
+        as_of = parse_iso_date(args.as_of) if args.as_of else date.today()
+        return plan_reminders(args.ledger, directory, settings, as_of, args.warn_days)
+    if not args.forms:
+        raise FenJieError("请用 --forms 指定反馈表所在文件夹（fenjie split 的输出）。")
+    return plan_form_mails(args.ledger, args.forms, directory, settings)
+
+
+def _cmd_mail_preview(args: argparse.Namespace) -> int:
+    outgoing = _mail_plan(args)
+    for row in preview_rows(outgoing):
+        print("\t".join(str(v) for v in row))
+    ready = sum(1 for o in outgoing if o.ready)
+    print(f"共 {len(outgoing)} 封：{ready} 封可发送，{len(outgoing) - ready} 封有问题。")
+    return 0
+
+
+def _transport(args: argparse.Namespace):
+    if args.via == "smtp":
+        if not args.smtp_host:
+            raise FenJieError("使用 SMTP 发送时请用 --smtp-host 指定邮件服务器。")
+        return SmtpTransport(args.smtp_host, args.smtp_port, args.security, args.user)
+    if args.via == "outlook":
+        return OutlookTransport()
+    return EmlTransport(args.out or Path(args.ledger).with_name("待发邮件"))
+
+
+def _cmd_mail_send(args: argparse.Namespace) -> int:
+    outgoing = _mail_plan(args)
+    results = send_all(args.ledger, outgoing, _transport(args), _mail_settings(args))
+    for result in results:
+        print(f"{result.unit}\t{result.result}\t{result.detail}")
+    counts = {k: sum(1 for r in results if r.result == k) for k in ("成功", "跳过", "失败", "未发送")}
+    print(f"发送完成：成功 {counts['成功']}，已发送过跳过 {counts['跳过']}，失败 {counts['失败']}，"
+          f"未发送 {counts['未发送']}。记录见：{journal_path(args.ledger)}")
+    return 1 if counts["失败"] else 0
+
+
+def _add_mail_commands(commands) -> None:
+    mail = commands.add_parser("mail", help="邮件：预览、发送各单位反馈表，发送催办提醒",
+                               description="把各单位的反馈表发给各单位（.eml 文件、SMTP 或 Outlook 草稿）。")
+    actions = mail.add_subparsers(dest="mail_command", metavar="子命令")
+    actions.required = True
+    for name, handler, help_text in (
+        ("preview", _cmd_mail_preview, "预览：收件人、主题、附件大小及缺少的信息"),
+        ("send", _cmd_mail_send, "发送（每个单位每轮只发一次，重新运行会跳过已发送的）"),
+        ("remind", _cmd_mail_send, "催办：向有红灯、黄灯任务的单位发送督办提醒"),
+    ):
+        sub = actions.add_parser(name, help=help_text, description=help_text + "。")
+        sub.add_argument("ledger", help="工作台账")
+        sub.add_argument("--forms", help="反馈表文件夹（fenjie split 的输出）")
+        group = sub.add_mutually_exclusive_group()
+        group.add_argument("--units", metavar="名录文件", help="单位名录（含邮箱、联系人）")
+        group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+        sub.add_argument("--from", dest="sender", default="noreply@localhost", help="发件人邮箱")
+        sub.add_argument("--office", default="", help="发件单位名称（写入邮件落款）")
+        sub.add_argument("--phone", default="", help="联系电话（写入邮件正文）")
+        sub.add_argument("--feedback-deadline", default="", help="反馈截止日期（写入邮件正文）")
+        sub.add_argument("--size-limit", type=float, default=20.0, help="附件大小上限（MB，默认 20）")
+        sub.add_argument("--template-dir", help="自定义邮件模板文件夹")
+        sub.add_argument("--as-of", help="催办统计日期（默认今天）")
+        sub.add_argument("--warn-days", type=int, default=15, help="临期预警天数（默认 15）")
+        if name != "preview":
+            sub.add_argument("--via", choices=("eml", "smtp", "outlook"), default="eml",
+                             help="发送方式：eml 文件（默认）、smtp、outlook 草稿")
+            sub.add_argument("--out", help="eml 文件输出文件夹（默认台账旁的“待发邮件”）")
+            sub.add_argument("--smtp-host", help="SMTP 服务器")
+            sub.add_argument("--smtp-port", type=int, default=465, help="SMTP 端口（默认 465）")
+            sub.add_argument("--security", choices=("ssl", "starttls", "none"), default="ssl",
+                             help="加密方式（默认 ssl）")
+            sub.add_argument("--user", default="", help="SMTP 登录用户名（密码用环境变量 FENJIE_SMTP_PASSWORD）")
+        sub.set_defaults(handler=handler, remind=name == "remind")
+
+
 def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
     workbook = open_for_undo(path)
@@ -282,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=_cmd_decompose)
 
     _add_units_commands(commands)
+    _add_mail_commands(commands)
 
     sub = commands.add_parser("validate", help="校验任务分解表，标出问题单元格并生成“校验结果”工作表",
                               description="校验任务分解表（.xlsx/.xlsm/.xls/.et）；有“错误”时退出码为 1。")
