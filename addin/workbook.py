@@ -61,6 +61,8 @@ def plan_values(outline: Outline) -> list[list[object]]:
     rows: list[list[object]] = [
         ["文件", "", "", outline.title, f"{outline.issuer} {outline.doc_number}".strip(), ""],
     ]
+    if outline.addressees:  # who the plan is addressed to: the fallback subject of its tasks
+        rows.append(["主送", "", "", outline.addressees, "", ""])
     for node in outline.walk():
         rows.append([_KIND_NAMES.get(node.kind, node.kind), node.label, node.path,
                      node.heading, "\n".join(node.body), node.line.where])

@@ -196,7 +196,8 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
         task = by_id.get(str(sheet.cell(row, columns["任务ID"]).value or ""))
         if task is None:
             continue
-        reports = [task.reports[u] for u in task.all_units() if u in task.reports]
+        named = [u for u in task.all_units() if u in task.reports]  # named units first, then group members
+        reports = [task.reports[u] for u in named + [u for u in task.reports if u not in named]]
         values = {"进展情况": "\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress),
                   "完成状态": task.status if reports else "",
                   "完成日期": task.done_date,

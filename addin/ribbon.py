@@ -1,0 +1,472 @@
+"""The Excel front door: every ribbon button of the 任务分解 tab, through xlwings.
+
+VBA passes the button's id to :func:`dispatch`; each action reads the sheets it
+needs in one bulk read, calls the engine, writes whole ranges back, and answers
+in a Chinese message box. A sheet is copied to a hidden ``_备份_`` sheet before
+it is rewritten, since Excel empties its undo stack when a macro runs; 撤销上一步
+copies it back. Any failure becomes a friendly message plus a log entry, never a
+traceback dialog. Paths and options live on the 设置 sheet.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from . import __version__
+from .deadlines import DEFAULT_DEADLINE, deadline_for, parse_deadline
+from .decompose import TaskRow
+from .errors import FenJieError
+from .outline import parse_outline
+from .pipeline import DraftOptions, draft_from_plan
+from .plan import read_plan
+from .undo import BACKUP_PREFIX
+from .units.directory import DIRECTORY_HEADERS, UnitDirectory, units_from_rows
+from .units.infer import assign_units
+from .workbook import (
+    FINDING_HEADERS,
+    PLAN_HEADERS,
+    SHEET_FINDINGS,
+    SHEET_LEDGER,
+    SHEET_PLAN,
+    SHEET_TASKS,
+    SHEET_UNITS,
+    TASK_HEADERS,
+    UNIT_SEPARATOR,
+    finding_values,
+    plan_values,
+    task_values,
+)
+
+SHEET_SETTINGS = "设置"
+SETTINGS = (
+    ("上级要点文件", "", "要分解的上级要点（.docx/.pdf/.txt）的完整路径"),
+    ("计划年度", "", "默认取文件标题中的年份"),
+    ("默认完成时限", DEFAULT_DEADLINE, "原文未写时限时使用"),
+    ("输出文件夹", "", "正式分解表、工作台账、反馈表、邮件等的存放位置；默认为本工作簿所在文件夹"),
+    ("轮次", "", "如 2024年第3季度；默认为当前季度"),
+    ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
+    ("统计日期", "", "进度汇总的截止日期；默认今天"),
+    ("发件人邮箱", "", "写入邮件的发件人"),
+    ("发件单位", "", "写入邮件落款"),
+    ("联系电话", "", "写入邮件正文"),
+    ("反馈截止日期", "", "写入邮件正文"),
+)
+LOG = logging.getLogger("fenjie.ribbon")
+
+
+# ---------------------------------------------------------------- bulk sheet access
+
+
+def _sheet(book, name: str):
+    return next((s for s in book.sheets if s.name == name), None)
+
+
+def read_sheet(book, name: str) -> list[list[object]]:
+    """All values of a sheet in one read ([] when it is missing or empty)."""
+    sheet = _sheet(book, name)
+    if sheet is None:
+        return []
+    values = sheet.used_range.value
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        return [[values]]
+    return [row if isinstance(row, list) else [row] for row in values] if isinstance(values[0], list) else [values]
+
+
+def write_sheet(book, name: str, rows: list[list[object]], backup: bool = True) -> None:
+    """Replace a sheet's contents with ``rows`` in one write, backing the old contents up first."""
+    sheet = _sheet(book, name)
+    if sheet is None:
+        sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+    else:
+        if backup:
+            _backup(book, name, read_sheet(book, name))
+        sheet.clear_contents()
+    if rows:
+        width = max(len(r) for r in rows)
+        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
+
+
+def _backup(book, name: str, rows: list[list[object]]) -> None:
+    backup_name = (BACKUP_PREFIX + name)[:31]
+    write_sheet(book, backup_name, rows, backup=False)
+    _sheet(book, backup_name).visible = False
+
+
+def settings(book) -> dict[str, str]:
+    """The 设置 sheet as key -> value."""
+    return {str(r[0]).strip(): "" if len(r) < 2 or r[1] is None else str(r[1]).strip()
+            for r in read_sheet(book, SHEET_SETTINGS)[1:] if r and r[0]}
+
+
+def _setting_path(book, key: str, must_exist: bool = True) -> Path:
+    value = settings(book).get(key, "")
+    if not value:
+        raise FenJieError(f"请先在“{SHEET_SETTINGS}”工作表中填写“{key}”。")
+    path = Path(value)
+    if must_exist and not path.exists():
+        raise FenJieError(f"“{SHEET_SETTINGS}”中的{key}“{value}”不存在。")
+    return path
+
+
+def output_folder(book) -> Path:
+    value = settings(book).get("输出文件夹", "")
+    folder = Path(value) if value else Path(getattr(book, "fullname", "") or ".").resolve().parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def directory_of(book) -> UnitDirectory | None:
+    rows = read_sheet(book, SHEET_UNITS)
+    return units_from_rows(rows, f"工作表“{SHEET_UNITS}”") if len(rows) > 1 else None
+
+
+def _year(book) -> int | None:
+    """The plan year: 设置's 计划年度, else the year in the title on the 上级要点 sheet."""
+    text = settings(book).get("计划年度", "")
+    if text:
+        return int(float(text))
+    plan = read_sheet(book, SHEET_PLAN)
+    found = re.search(r"(?:19|20)\d{2}", str(plan[1][3])) if len(plan) > 1 and len(plan[1]) > 3 else None
+    return int(found.group(0)) if found else None
+
+
+def _addressees(book) -> str:
+    """The 通知's 主送 line kept on the 上级要点 sheet."""
+    return next((str(r[3]) for r in read_sheet(book, SHEET_PLAN)[1:4] if r and r[0] == "主送" and len(r) > 3), "")
+
+
+# ---------------------------------------------------------------- the 任务分解 sheet as rows
+
+
+def task_rows(book) -> list[TaskRow]:
+    """The 任务分解 sheet as task rows (FenJie's own headers)."""
+    rows = read_sheet(book, SHEET_TASKS)
+    if len(rows) < 2:
+        raise FenJieError(f"“{SHEET_TASKS}”工作表中还没有任务：请先点“生成分解表”。")
+    index = {str(h): i for i, h in enumerate(rows[0]) if h}
+
+    def get(row, header):
+        value = row[index[header]] if header in index and index[header] < len(row) else None
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return "" if value is None else str(value)
+
+    def names(row, header):
+        return [n for n in get(row, header).split(UNIT_SEPARATOR) if n]
+
+    tasks = []
+    for number, row in enumerate(rows[1:], start=1):
+        if not any(v not in (None, "") for v in row):
+            continue
+        seq = get(row, "序号")
+        tasks.append(TaskRow(int(seq) if seq.isdigit() else number, get(row, "章节"), get(row, "小节"),
+                             get(row, "任务名称"), get(row, "任务内容"), names(row, "牵头单位"), names(row, "责任单位"),
+                             names(row, "配合单位"), get(row, "完成时限"), get(row, "来源"), f"第{number + 1}行",
+                             due=get(row, "到期日期")))
+    return tasks
+
+
+def _write_tasks(book, rows: list[TaskRow]) -> None:
+    write_sheet(book, SHEET_TASKS, [list(TASK_HEADERS)] + [task_values(r) for r in rows])
+
+
+def _table_file(book, rows: list[TaskRow]) -> Path:
+    """The 任务分解 rows saved to a temporary .xlsx, for the engine steps that read files."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_TASKS
+    sheet.append(list(TASK_HEADERS))
+    for row in rows:
+        sheet.append(task_values(row))
+    path = Path(tempfile.mkdtemp(prefix="fenjie-")) / f"{SHEET_TASKS}.xlsx"
+    workbook.save(path)
+    return path
+
+
+def _alert(book, text: str, title: str = "FenJie 任务分解助手") -> None:
+    try:
+        book.app.alert(text, title=title)
+    except Exception:  # noqa: BLE001 - no message box (tests, headless runs): the log keeps it
+        LOG.info("%s: %s", title, text)
+
+
+def _status(book, text: str | bool) -> None:
+    try:
+        book.app.status_bar = text
+    except Exception:  # noqa: BLE001 - not every client has a status bar
+        pass
+
+
+# ---------------------------------------------------------------- actions, one per button
+
+
+def import_plan(book) -> str:
+    """导入上级要点: the plan's outline into the 上级要点 sheet."""
+    outline = parse_outline(read_plan(_setting_path(book, "上级要点文件")))
+    write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(outline))
+    return f"已导入《{outline.title}》：{sum(1 for _ in outline.walk())} 个层级条目。"
+
+
+def decompose_plan(book) -> str:
+    """生成分解表: decompose the plan into the 任务分解 sheet (units and deadlines filled)."""
+    options = DraftOptions(directory=directory_of(book), year=_year(book),
+                           default_deadline=settings(book).get("默认完成时限") or DEFAULT_DEADLINE)
+    draft = draft_from_plan(_setting_path(book, "上级要点文件"), options)
+    write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(draft.outline))
+    _write_tasks(book, draft.rows)
+    write_sheet(book, SHEET_FINDINGS, [list(FINDING_HEADERS)] + finding_values(draft.findings))
+    return f"已生成 {len(draft.rows)} 项任务；{len(draft.findings)} 处需要核对，见“{SHEET_FINDINGS}”。"
+
+
+def match_units(book) -> str:
+    """匹配责任单位: fill the units of rows that have none, fold names to the 单位名录."""
+    rows = task_rows(book)
+    empty = [r for r in rows if not (r.lead or r.units or r.assist)]
+    assign_units(rows, directory_of(book), _addressees(book))
+    _write_tasks(book, rows)
+    return f"已为 {len(empty)} 项未写单位的任务推断责任单位，并按单位名录统一了单位名称；请核对“单位来源”列。"
+
+
+def match_deadlines(book) -> str:
+    """识别完成时限: normalize every deadline and give due dates; fill empty ones."""
+    rows = task_rows(book)
+    year = _year(book) or date.today().year
+    default = settings(book).get("默认完成时限") or DEFAULT_DEADLINE
+    unknown = 0
+    for row in rows:
+        deadline = parse_deadline(row.deadline, year) if row.deadline else deadline_for(row.content, year, default)
+        unknown += not deadline.ok
+        row.deadline = deadline.display if deadline.ok else row.deadline
+        row.due = "、".join(d.isoformat() for d in deadline.due)
+    _write_tasks(book, rows)
+    tail = f"，{unknown} 项无法识别，已保留原文。" if unknown else "。"
+    return f"已识别 {len(rows) - unknown} 项任务的完成时限{tail}"
+
+
+def validate_tasks(book) -> str:
+    """校验: the validation rules over the 任务分解 sheet; results to 校验结果, cells coloured."""
+    from .findings import Severity
+    from .markup import FILLS
+    from .table import read_task_table
+    from .validate import ValidationOptions, summary_line, validate_table
+
+    table = read_task_table(_table_file(book, task_rows(book)))
+    findings = validate_table(table, ValidationOptions(directory=directory_of(book), year=_year(book)))
+    write_sheet(book, SHEET_FINDINGS, [list(FINDING_HEADERS)] + finding_values(findings))
+    sheet = _sheet(book, SHEET_TASKS)
+    for finding in findings:
+        if finding.cell and ":" not in finding.cell:
+            sheet[finding.cell].color = "#" + FILLS[finding.severity]
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    return f"校验完成：{summary_line(findings)}。" + ("请先改正“错误”再下发。" if errors else "")
+
+
+def official_table(book) -> str:
+    """生成正式分解表: the 任务分解表 template filled, saved beside the workbook."""
+    from .render import context_for_rows, render_workbook, save_rendered
+
+    rows = task_rows(book)
+    plan = read_sheet(book, SHEET_PLAN)
+    title = (str(plan[1][3]) + "任务分解表") if len(plan) > 1 and plan[1][3] else "任务分解表"
+    out = output_folder(book) / f"{title}（正式版式）.xlsx"
+    save_rendered(render_workbook("任务分解表", context_for_rows(rows, title), font_fallback=True), out)
+    return f"已生成正式版式任务分解表：{out}"
+
+
+def _ledger_path(book) -> Path:
+    return output_folder(book) / "工作台账.xlsx"
+
+
+def _show_ledger(book, ledger_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    grid = CalamineWorkbook.from_path(str(ledger_path)).get_sheet_by_name(SHEET_LEDGER).to_python()
+    header = next(i for i, row in enumerate(grid) if "任务ID" in row)
+    write_sheet(book, SHEET_LEDGER, grid[header:])
+
+
+def split_units(book) -> str:
+    """下发单位表: a ledger from 任务分解, and one feedback workbook per unit."""
+    from .progress.ledger import create_ledger
+    from .progress.split import split_ledger
+
+    ledger_path = _ledger_path(book)
+    if not ledger_path.exists():
+        create_ledger(_table_file(book, task_rows(book)), ledger_path, _year(book))
+    round_label = settings(book).get("轮次") or f"{date.today().year}年第{(date.today().month - 1) // 3 + 1}季度"
+    folder = output_folder(book) / f"{round_label}_下发"
+    results = split_ledger(ledger_path, folder, round_label, directory_of(book))
+    _show_ledger(book, ledger_path)
+    return f"已为 {len(results)} 个单位生成反馈表：{folder}"
+
+
+def send_mail(book) -> str:
+    """发送邮件: each unit's workbook as an .eml file (previewed on the 邮件预览 sheet)."""
+    from .mail.compose import MailSettings
+    from .mail.send import plan_form_mails, preview_rows, send_all
+    from .mail.transports import EmlTransport
+    from .progress.ledger import load_ledger
+
+    values = settings(book)
+    mail_settings = MailSettings(values.get("发件人邮箱") or "noreply@localhost", values.get("发件单位", ""),
+                                 values.get("联系电话", ""), values.get("反馈截止日期", ""))
+    ledger_path = _ledger_path(book)
+    if not ledger_path.exists():
+        raise FenJieError("还没有下发：请先点“下发单位表”。")
+    forms = output_folder(book) / f"{load_ledger(ledger_path).round}_下发"
+    outgoing = plan_form_mails(ledger_path, forms, directory_of(book), mail_settings)
+    write_sheet(book, "邮件预览", [["单位", "收件人", "主题", "附件", "大小", "检查"]] + preview_rows(outgoing))
+    results = send_all(ledger_path, outgoing, EmlTransport(output_folder(book) / "待发邮件"), mail_settings)
+    sent = sum(r.result == "成功" for r in results)
+    return f"已生成 {sent} 封邮件（.eml），{sum(r.result == '未发送' for r in results)} 封缺少信息，见“邮件预览”。"
+
+
+def merge_feedback(book) -> str:
+    """回收反馈: merge the returned workbooks into the ledger."""
+    from .progress.merge import merge_returns
+
+    report = merge_returns(_ledger_path(book), _setting_path(book, "回收文件夹"))
+    _show_ledger(book, _ledger_path(book))
+    return "\n".join(report.lines()[:20]) or "没有可合并的反馈表。"
+
+
+def progress_summary(book) -> str:
+    """进度汇总: the summary workbook on the 统计日期."""
+    from .progress.summary import write_summary
+
+    text = settings(book).get("统计日期", "")
+    as_of = date.fromisoformat(text[:10]) if text else date.today()
+    out = output_folder(book) / f"进度汇总_{as_of.isoformat()}.xlsx"
+    write_summary(_ledger_path(book), out, as_of)
+    return f"已生成进度汇总（截至 {as_of.isoformat()}）：{out}"
+
+
+def unit_directory(book) -> str:
+    """单位名录: add the 单位名录 sheet, or list the unknown unit names of 任务分解."""
+    if _sheet(book, SHEET_UNITS) is None or len(read_sheet(book, SHEET_UNITS)) < 2:
+        write_sheet(book, SHEET_UNITS, [list(DIRECTORY_HEADERS)])
+        return f"已添加“{SHEET_UNITS}”工作表，请填写本单位的单位名录（简称用“；”分隔）。"
+    from .pipeline import unknown_unit_findings
+
+    findings = unknown_unit_findings(task_rows(book), directory_of(book))
+    write_sheet(book, SHEET_FINDINGS, [list(FINDING_HEADERS)] + finding_values(findings))
+    if not findings:
+        return "所有单位名称都在单位名录中。"
+    return f"有 {len(findings)} 个单位名称不在单位名录中，见“{SHEET_FINDINGS}”。"
+
+
+def undo_last(book) -> str:
+    """撤销上一步: copy every hidden backup sheet back over its sheet."""
+    restored = []
+    for sheet in list(book.sheets):
+        if sheet.name.startswith(BACKUP_PREFIX):
+            name = sheet.name[len(BACKUP_PREFIX):]
+            write_sheet(book, name, read_sheet(book, sheet.name), backup=False)
+            restored.append(name)
+    if not restored:
+        raise FenJieError("没有可以撤销的操作。")
+    return f"已恢复：{'、'.join(restored)}。"
+
+
+def self_check(book) -> str:
+    """自检: interpreter, versions, settings and write access."""
+    import openpyxl
+    import xlwings
+
+    folder = output_folder(book)
+    writable = os.access(folder, os.W_OK)
+    lines = [f"Python：{sys.executable}（{sys.version.split()[0]}）", f"FenJie：{__version__}",
+             f"xlwings：{xlwings.__version__}，openpyxl：{openpyxl.__version__}",
+             f"输出文件夹：{folder}（{'可写' if writable else '不可写'}）",
+             f"日志：{log_path()}"]
+    missing = [key for key, _, _ in SETTINGS[:1] if not settings(book).get(key)]
+    if missing:
+        lines.append(f"尚未填写：{'、'.join(missing)}")
+    return "\n".join(lines)
+
+
+def show_settings(book) -> str:
+    """设置: add the 设置 sheet with every option explained (existing values kept)."""
+    current = settings(book)
+    rows = [["选项", "值", "说明"]] + [[k, current.get(k, v), note] for k, v, note in SETTINGS]
+    write_sheet(book, SHEET_SETTINGS, rows)
+    _sheet(book, SHEET_SETTINGS).activate()
+    return f"请在“{SHEET_SETTINGS}”工作表中填写各项设置。"
+
+
+def show_help(book) -> str:
+    """帮助: where the user guide is and the order of the buttons."""
+    guide = Path(__file__).resolve().parents[1] / "docs" / "用户指南.md"
+    return ("使用顺序：设置 → 导入上级要点 → 生成分解表 → 匹配责任单位 → 识别完成时限 → 校验 → "
+            f"生成正式分解表 → 下发单位表 → 发送邮件 → 回收反馈 → 进度汇总。\n用户指南：{guide}")
+
+
+ACTIONS: dict[str, tuple[str, Callable]] = {
+    "btnImportPlan": ("导入上级要点", import_plan),
+    "btnDecompose": ("生成分解表", decompose_plan),
+    "btnMatchUnits": ("匹配责任单位", match_units),
+    "btnDeadlines": ("识别完成时限", match_deadlines),
+    "btnValidate": ("校验", validate_tasks),
+    "btnOfficial": ("生成正式分解表", official_table),
+    "btnSplit": ("下发单位表", split_units),
+    "btnSendMail": ("发送邮件", send_mail),
+    "btnMerge": ("回收反馈", merge_feedback),
+    "btnSummary": ("进度汇总", progress_summary),
+    "btnUnits": ("单位名录", unit_directory),
+    "btnUndo": ("撤销上一步", undo_last),
+    "btnSelfCheck": ("自检", self_check),
+    "btnSettings": ("设置", show_settings),
+    "btnHelp": ("帮助", show_help),
+}
+
+
+def log_path() -> Path:
+    base = os.environ.get("APPDATA") or os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    folder = Path(base) / "FenJie"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "fenjie.log"
+
+
+def _log_failure(control_id: str) -> None:
+    with log_path().open("a", encoding="utf-8") as handle:
+        handle.write(f"--- {date.today().isoformat()} {control_id}\n{traceback.format_exc()}\n")
+
+
+def dispatch(control_id: str, book=None) -> str:
+    """Run the action of ribbon button ``control_id`` on ``book`` (default: the calling workbook).
+
+    Returns the message shown to the user. Never raises: a failure is shown as a
+    message and written to the log file.
+    """
+    if book is None:
+        import xlwings as xw
+
+        book = xw.Book.caller()
+    label, action = ACTIONS.get(control_id, ("", None))
+    if action is None:
+        message = f"未知的按钮“{control_id}”：请重新安装 FenJie 加载项。"
+    else:
+        _status(book, f"FenJie：正在{label}……")
+        try:
+            message = action(book)
+        except FenJieError as exc:
+            message = str(exc)
+        except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the traceback
+            _log_failure(control_id)
+            message = f"{label}时出错：{exc}。详细信息已记入日志：{log_path()}"
+        finally:
+            _status(book, False)
+    _alert(book, message, f"FenJie · {label or '任务分解'}")
+    return message
