@@ -26,6 +26,7 @@ setup(
             "reportlab>=4,<6",
             "ruff>=0.5,<1",
             "aiosmtpd>=1.4,<2",
+            "oletools>=0.60,<1",  # an independent reader of the built add-in's VBA
             # only tests/hostile/make_cases.py, to regenerate the password-protected case
             "msoffcrypto-tool>=5,<7",
         ],

@@ -310,6 +310,28 @@ def _add_mail_commands(commands) -> None:
         sub.set_defaults(handler=handler, remind=name == "remind")
 
 
+def _cmd_addin(args: argparse.Namespace) -> int:
+    from .xlam.build import build_addin
+    from .xlam.install import install, remove, status_lines
+
+    if args.addin_command == "build":
+        print(f"已生成加载项：{build_addin(args.output)}")
+    elif args.addin_command == "install":
+        print(f"已安装加载项：{install(Path(args.file))}（已设置 Python 解释器：{sys.executable}）")
+    elif args.addin_command == "remove":
+        print(f"已卸载加载项：{remove()}")
+    else:
+        print("\n".join(status_lines()))
+    return 0
+
+
+def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .xlam.install import status_lines
+
+    print("\n".join(status_lines()))
+    return 0
+
+
 def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
     workbook = open_for_undo(path)
@@ -424,6 +446,23 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--as-of", help="统计截止日期，如 2024-09-30（默认今天）")
     sub.add_argument("--warn-days", type=int, default=15, help="临期预警天数（默认 15）")
     sub.set_defaults(handler=_cmd_summary)
+
+    addin = commands.add_parser("addin", help="Excel 加载项：生成、安装、卸载、查看状态",
+                                description="生成和安装 FenJie 的 Excel 加载项（任务分解选项卡）。")
+    actions = addin.add_subparsers(dest="addin_command", metavar="子命令")
+    actions.required = True
+    build = actions.add_parser("build", help="由 macros/ 中的 VBA 和 ribbon XML 生成 .xlam", description="生成 .xlam。")
+    build.add_argument("-o", "--output", default="dist/fenjie.xlam", help="输出文件（默认 dist/fenjie.xlam）")
+    install_parser = actions.add_parser("install", help="安装到 Excel 启动文件夹并设置 Python 解释器",
+                                        description="安装加载项（Windows/macOS）。")
+    install_parser.add_argument("file", nargs="?", default="dist/fenjie.xlam", help="加载项文件")
+    actions.add_parser("remove", help="卸载加载项", description="卸载加载项。")
+    actions.add_parser("status", help="查看加载项、解释器和版本", description="查看加载项状态。")
+    addin.set_defaults(handler=_cmd_addin)
+
+    sub = commands.add_parser("doctor", help="自检：解释器、版本、配置和写入权限",
+                              description="显示 Python 解释器、版本、加载项和配置的状态。")
+    sub.set_defaults(handler=_cmd_doctor)
 
     sub = commands.add_parser("undo", help="撤销上一步：恢复 FenJie 改写前的工作表",
                               description="用 FenJie 保存的隐藏备份工作表恢复被改写的工作表。")

@@ -1,0 +1,174 @@
+"""The built .xlam: package parts, ribbon XML vs VBA, olevba and LibreOffice as independent readers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import olefile
+import pytest
+import xlwings
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from oletools.olevba import VBA_Parser, decompress_stream
+from pdf_checks import soffice_available
+
+from addin.cli import main
+from addin.errors import FenJieError
+from addin.xlam import install as installer
+from addin.xlam.build import vba_modules
+from addin.xlam.cfb import Node, write_compound_file
+from addin.xlam.ovba import compress
+from addin.xlam.vbaproject import encrypt_property
+
+MACROS = Path(__file__).resolve().parents[1] / "macros"
+NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
+
+
+@pytest.fixture(scope="module")
+def xlam(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("addin") / "fenjie.xlam"
+    assert main(["addin", "build", "-o", str(out)]) == 0
+    return out
+
+
+def _modules(xlam: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(xlam))
+    return {Path(name).stem: code for _, _, name, code in parser.extract_macros()}
+
+
+def test_package_parts(xlam):
+    with zipfile.ZipFile(xlam) as archive:
+        assert archive.testzip() is None
+        names = set(archive.namelist())
+        types = archive.read("[Content_Types].xml").decode()
+        rels = archive.read("_rels/.rels").decode()
+        book_rels = archive.read("xl/_rels/workbook.xml.rels").decode()
+        ui = archive.read("customUI/customUI14.xml")
+    assert {"xl/vbaProject.bin", "customUI/customUI14.xml", "xl/workbook.xml"} <= names
+    assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types
+    assert 'Extension="bin" ContentType="application/vnd.ms-office.vbaProject"' in types
+    assert 'Type="http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"' in rels
+    assert 'Target="customUI/customUI14.xml"' in rels and 'Target="vbaProject.bin"' in book_rels
+    assert ui == (MACROS / "customUI14.xml").read_bytes()
+
+
+def test_every_onaction_is_a_ribbon_sub_in_the_built_vba(xlam):
+    with zipfile.ZipFile(xlam) as archive:
+        root = ET.fromstring(archive.read("customUI/customUI14.xml"))
+    code = "\n".join(_modules(xlam).values())
+    actions = {b.get("onAction") for b in root.iterfind(".//ui:button", NS)}
+    assert actions == {"FenJieRibbon"}
+    for action in actions:
+        assert f"Public Sub {action}(control As IRibbonControl)" in code
+
+
+def test_olevba_decodes_every_module_to_its_source(xlam):
+    modules = _modules(xlam)
+    assert set(modules) == {"ThisWorkbook", "Sheet1", "FenJie", "xlwings"}
+    fenjie = (MACROS / "FenJie.bas").read_text(encoding="ascii").replace("\n", "\r\n")
+    installed = (Path(xlwings.__file__).parent / "xlwings.bas").read_text(encoding="ascii")
+    assert modules["FenJie"] == fenjie
+    assert modules["xlwings"] == installed.replace("\r\n", "\n").replace("\n", "\r\n"), "the installed module"
+    assert f"'Version: {xlwings.__version__}" in modules["xlwings"]
+
+
+@pytest.mark.skipif(not soffice_available(), reason="LibreOffice is installed by .ci/run")
+def test_libreoffice_imports_the_modules(xlam, tmp_path):
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--infilter=Calc MS Excel 2007 VBA XML", "--convert-to", "ods", "--outdir", str(tmp_path),
+                    str(xlam)], check=True, capture_output=True, timeout=300)
+    with zipfile.ZipFile(tmp_path / "fenjie.ods") as archive:
+        names = set(archive.namelist())
+        fenjie = archive.read("Basic/VBAProject/FenJie.xml").decode("utf-8")
+    assert {"Basic/VBAProject/xlwings.xml", "Basic/VBAProject/ThisWorkbook.xml"} <= names
+    assert "Public Sub FenJieRibbon(control As IRibbonControl)" in fenjie
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=9000))
+def test_compression_round_trips_through_oletools(data):
+    assert bytes(decompress_stream(bytearray(compress(data)))) == data
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Dim x As Long\r\n", "    RunPython \"import a\"\r\n", "End Sub\r\n", "'",
+                                 "If x Then\r\n", "aaaaaaaaaaaaaaaa", "Private Declare PtrSafe Function "]),
+                max_size=800))
+def test_source_like_text_round_trips(parts):
+    data = "".join(parts).encode("ascii")
+    assert bytes(decompress_stream(bytearray(compress(data)))) == data
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=9000), min_size=1, max_size=12))
+def test_compound_file_streams_read_back_with_olefile(tmp_path_factory, sizes):
+    root = Node("Root Entry")
+    storage = root.add(Node("VBA"))
+    expected = {}
+    for i, size in enumerate(sizes):
+        data = bytes((i * 7 + k) % 251 for k in range(size))
+        (storage if i % 2 else root).add(Node(f"s{i}", data))
+        expected[f"VBA/s{i}" if i % 2 else f"s{i}"] = data
+    path = tmp_path_factory.mktemp("cfb") / "t.bin"
+    path.write_bytes(write_compound_file(root))
+    with olefile.OleFileIO(str(path)) as ole:
+        for name, data in expected.items():
+            assert ole.openstream(name).read() == data
+
+
+def _decrypt(text: str) -> bytes:
+    """[MS-OVBA] 2.4.3.3 decryption, written from the spec as an independent check."""
+    data = bytes.fromhex(text)
+    seed, version_enc, key_enc = data[0], data[1], data[2]
+    unencrypted, encrypted1, encrypted2 = seed ^ key_enc, key_enc, version_enc
+    out = bytearray()
+    for value in data[3:]:
+        byte = value ^ ((encrypted2 + unencrypted) & 0xFF)
+        out.append(byte)
+        encrypted2, encrypted1, unencrypted = encrypted1, value, byte
+    ignored = (seed & 6) // 2
+    length = int.from_bytes(out[ignored:ignored + 4], "little")
+    return bytes(out[ignored + 4:ignored + 4 + length])
+
+
+@pytest.mark.parametrize("seed", [0, 7, 0x86, 0xFF])
+def test_project_protection_fields_decrypt(seed):
+    project_id = "{12345678-1234-1234-1234-123456789ABC}"
+    assert _decrypt(encrypt_property(project_id, bytes(4), seed)) == bytes(4)
+    assert _decrypt(encrypt_property(project_id, b"\xff", seed)) == b"\xff"
+
+
+def test_vba_must_be_ascii(tmp_path):
+    (tmp_path / "Bad.bas").write_text('Attribute VB_Name = "Bad"\nMsgBox "你好"\n', encoding="utf-8")
+    with pytest.raises(FenJieError, match="含有非 ASCII 字符"):
+        vba_modules(tmp_path)
+
+
+def test_install_on_windows_sets_the_interpreter(xlam, tmp_path, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setenv("APPDATA", str(tmp_path / "AppData"))
+    monkeypatch.setattr(installer.Path, "home", lambda: tmp_path / "home")
+    target = installer.install(xlam)
+    assert target == tmp_path / "AppData" / "Microsoft" / "Excel" / "XLSTART" / "fenjie.xlam"
+    assert target.read_bytes() == xlam.read_bytes()
+    config = (tmp_path / "home" / ".xlwings" / "xlwings.conf").read_text(encoding="utf-8")
+    assert f'"INTERPRETER_WIN","{sys.executable}"' in config
+    assert any(line.startswith("加载项：") and line.endswith("（已安装）") for line in installer.status_lines())
+    assert installer.remove() == target and not target.exists()
+
+
+def test_install_elsewhere_is_a_clear_error(xlam, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert main(["addin", "install", str(xlam)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "错误：Excel 加载项只能安装在 Windows 或 macOS 上：本机是 Linux，可用 fenjie addin build 生成文件后拷贝。")
+
+
+def test_doctor_reports_versions(capsys):
+    assert main(["doctor"]) == 0
+    out = capsys.readouterr().out
+    assert f"Python 解释器：{sys.executable}" in out and f"xlwings VBA 模块：{xlwings.__version__}" in out
