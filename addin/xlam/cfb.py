@@ -74,8 +74,9 @@ class _Writer:
         minifat_sectors = _sectors(len(mini_chain) * 4, SECTOR)
         ministream_sectors = _sectors(len(mini_stream), SECTOR)
         data_sectors = sum(_sectors(len(d), SECTOR) for _, d in large)
+        other_sectors = minifat_sectors + dir_sectors + ministream_sectors + data_sectors
         fat_sectors = 1
-        while fat_sectors * (SECTOR // 4) < fat_sectors + minifat_sectors + dir_sectors + ministream_sectors + data_sectors:
+        while fat_sectors * (SECTOR // 4) < fat_sectors + other_sectors:  # the FAT also maps itself
             fat_sectors += 1
         fat: list[int] = [FATSECT] * fat_sectors
         layout = {}

@@ -27,7 +27,8 @@ def xlstart_dir() -> Path:
     if sys.platform == "darwin":
         return (Path.home() / "Library" / "Group Containers" / "UBF8T346G9.Office" / "User Content.localized"
                 / "Startup.localized" / "Excel")
-    raise FenJieError("Excel 加载项只能安装在 Windows 或 macOS 上：本机是 Linux，可用 fenjie addin build 生成文件后拷贝。")
+    raise FenJieError(
+        "Excel 加载项只能安装在 Windows 或 macOS 上：本机是 Linux，可用 fenjie addin build 生成文件后拷贝。")
 
 
 def xlwings_config() -> Path:
