@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# Test-only: the xlwings remote engine (xw.Book(json=…)) is xlwings PRO code; its
+# license is read when xlwings is first imported, so set it before any test module runs.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 sys.path.insert(0, str(Path(__file__).parent))
 

@@ -7,16 +7,12 @@ assert on ``book.json()`` actions, per sheet.
 
 from __future__ import annotations
 
-import os
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import openpyxl
 import pytest
-
-os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # test-only: the remote engine is xlwings PRO code
-
 import xlwings as xw  # noqa: E402
 
 from addin import ribbon  # noqa: E402
