@@ -26,6 +26,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/validate_speed.py
 	$(PY) benchmarks/render_speed.py
 	$(PY) benchmarks/progress.py
+	XLWINGS_LICENSE_KEY=noncommercial $(PY) benchmarks/ribbon_speed.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info fenjie-demo

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import xlwings as xw  # noqa: E402
+import xlwings as xw
 
-from addin import ribbon  # noqa: E402
-from addin.cli import main  # noqa: E402
-from addin.pipeline import DraftOptions, draft_from_plan  # noqa: E402
-from addin.progress.split import SHEET_FORM  # noqa: E402
-from addin.units.directory import sample_directory  # noqa: E402
-from addin.workbook import PLAN_HEADERS, TASK_HEADERS, directory_values, plan_values, task_values  # noqa: E402
+from addin import ribbon
+from addin.cli import main
+from addin.pipeline import DraftOptions, draft_from_plan
+from addin.progress.split import SHEET_FORM
+from addin.units.directory import sample_directory
+from addin.workbook import PLAN_HEADERS, TASK_HEADERS, directory_values, plan_values, task_values
 
 MACROS = Path(__file__).resolve().parents[1] / "macros"
 NS = {"ui": "http://schemas.microsoft.com/office/2009/07/customui"}
