@@ -287,9 +287,7 @@ def _add_mail_commands(commands) -> None:
         sub = actions.add_parser(name, help=help_text, description=help_text + "。")
         sub.add_argument("ledger", help="工作台账")
         sub.add_argument("--forms", help="反馈表文件夹（fenjie split 的输出）")
-        group = sub.add_mutually_exclusive_group()
-        group.add_argument("--units", metavar="名录文件", help="单位名录（含邮箱、联系人）")
-        group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+        _add_directory_options(sub, "单位名录（含邮箱、联系人）")
         sub.add_argument("--from", dest="sender", default="noreply@localhost", help="发件人邮箱")
         sub.add_argument("--office", default="", help="发件单位名称（写入邮件落款）")
         sub.add_argument("--phone", default="", help="联系电话（写入邮件正文）")
@@ -354,10 +352,15 @@ def _add_units_commands(commands) -> None:
                              description="检查任务分解表中的单位名称；有未知单位时退出码为 1。")
     sub.add_argument("file", help="任务分解表（.xlsx）")
     sub.add_argument("--sheet", default="任务分解", help="工作表名（默认 任务分解）")
-    group = sub.add_mutually_exclusive_group()
-    group.add_argument("--units", metavar="名录文件", help="单位名录文件（默认用该工作簿的“单位名录”工作表）")
-    group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    _add_directory_options(sub, "单位名录文件（默认用该工作簿的“单位名录”工作表）")
     sub.set_defaults(handler=_cmd_units_check)
+
+
+def _add_directory_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """--units FILE or --sample-units NAME: the 单位名录 a command uses."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--units", metavar="名录文件", help=help_text)
+    group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -375,9 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--granularity", choices=[g.value for g in Granularity],
                      default=Granularity.REQUIREMENT.value,
                      help="分解粒度：requirement 按具体要求拆分（默认），item 每个编号条目一行")
-    units = sub.add_mutually_exclusive_group()
-    units.add_argument("--units", metavar="名录文件", help="单位名录（.csv 或 .xlsx 的“单位名录”工作表）")
-    units.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    _add_directory_options(sub, "单位名录（.csv 或 .xlsx 的“单位名录”工作表）")
     sub.add_argument("--map", metavar="对照表", help="上下级单位对照表（.csv/.xlsx），把上级单位换成本级单位")
     sub.add_argument("--level", default="区", help="本级单位名称的前缀（区/县/镇/街道，默认 区），用于同名对照")
     sub.add_argument("--default-deadline", default=DEFAULT_DEADLINE,
@@ -400,9 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--year", type=int, help="计划年度（默认取表格标题中的年份）")
     sub.add_argument("-o", "--output", help="把标注结果写到另一个文件（默认写回原文件，原文件先备份）")
     sub.add_argument("--no-write", action="store_true", help="只输出校验结果，不改动任何文件")
-    group = sub.add_mutually_exclusive_group()
-    group.add_argument("--units", metavar="名录文件", help="单位名录文件，用于检查单位名称")
-    group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    _add_directory_options(sub, "单位名录文件，用于检查单位名称")
     sub.set_defaults(handler=_cmd_validate)
 
     sub = commands.add_parser("render", help="按模板生成正式版式的任务分解表、工作台账或单位反馈表",
@@ -428,9 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("ledger", help="工作台账")
     sub.add_argument("-o", "--output-dir", required=True, help="反馈表输出文件夹")
     sub.add_argument("--round", help="轮次，如“2024年第3季度”（默认为当前季度）")
-    group = sub.add_mutually_exclusive_group()
-    group.add_argument("--units", metavar="名录文件", help="单位名录：把“各委办局”等分组展开到各成员单位")
-    group.add_argument("--sample-units", choices=list(SAMPLES), help="使用内置示例单位名录")
+    _add_directory_options(sub, "单位名录：把“各委办局”等分组展开到各成员单位")
     sub.set_defaults(handler=_cmd_split)
 
     sub = commands.add_parser("merge", help="回收：把各单位交回的反馈表合并进工作台账",

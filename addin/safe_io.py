@@ -42,6 +42,27 @@ def _check_writable(path: Path) -> None:
         raise WorkbookWriteError(f"保存位置“{path.parent}”不存在。")
 
 
+def check_input_file(path: Path, max_bytes: int, too_large: str, error: type[Exception]) -> None:
+    """Refuse a missing, empty or implausibly large input file with a message naming it.
+
+    Args:
+        path: The file.
+        max_bytes: Size above which the file cannot be what the user meant.
+        too_large: What it is not ("一份工作要点"), for the message.
+        error: The exception class to raise (the reader's own).
+    """
+    if not path.exists():
+        raise error(f"找不到文件“{path}”。")
+    if not path.is_file():
+        raise error(f"“{path}”不是文件。")
+    size = path.stat().st_size
+    if size == 0:
+        raise error(f"文件“{path.name}”是空文件。")
+    if size > max_bytes:
+        raise error(f"文件“{path.name}”有 {size / 1024 / 1024:.0f} MB，超过上限 {max_bytes // 1024 // 1024} MB，"
+                    f"不像是{too_large}：请确认选择的文件。")
+
+
 def write_atomically(path: str | Path, write: Callable[[Path], None], backup: bool = True) -> Path | None:
     """Write ``path`` through ``write(temp_path)`` and rename into place.
 

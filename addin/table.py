@@ -18,6 +18,7 @@ from .decompose import TaskRow
 from .errors import FenJieError
 from .findings import Finding, Severity
 from .plan.markers import find_marker
+from .safe_io import check_input_file
 from .units.notes import UnitRoles, parse_unit_note, split_unit_names
 
 MAX_HEADER_SCAN = 15
@@ -189,14 +190,9 @@ class _Sheet:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _check_file(path: Path) -> None:
-    if not path.is_file():
-        raise TableReadError(f"找不到文件“{path}”。")
-    size = path.stat().st_size
-    if size == 0:
-        raise TableReadError(f"文件“{path.name}”是空文件。")
-    if size > MAX_TABLE_BYTES:
-        raise TableReadError(f"文件“{path.name}”超过 {MAX_TABLE_BYTES // 1024 // 1024} MB，不像是一份任务分解表。")
+def check_file(path: Path) -> None:
+    """Refuse a missing, empty or far too large workbook (a 任务分解表 is well under 50 MB)."""
+    check_input_file(path, MAX_TABLE_BYTES, "一份任务分解表", TableReadError)
 
 
 def _ole_kind(path: Path) -> str:
@@ -211,7 +207,7 @@ def _ole_kind(path: Path) -> str:
 
 
 def _read_sheets(path: Path) -> list[_Sheet]:
-    _check_file(path)
+    check_file(path)
     suffix = path.suffix.lower()
     ole = _ole_kind(path)
     if ole == "encrypted":
@@ -237,7 +233,8 @@ def _read_calamine(path: Path) -> list[_Sheet]:
         raise TableReadError(f"无法读取“{path.name}”：{hint}") from None
 
 
-def _open_openpyxl(path: Path, **options):
+def open_workbook(path: Path, **options):
+    """openpyxl.load_workbook with damaged files turned into a clear TableReadError."""
     import openpyxl
 
     try:
@@ -250,16 +247,16 @@ def _open_openpyxl(path: Path, **options):
 
 
 def _read_openpyxl(path: Path) -> list[_Sheet]:
-    probe = _open_openpyxl(path, read_only=True)
+    probe = open_workbook(path, read_only=True)
     too_long = [ws.title for ws in probe.worksheets if _row_count(ws) > MAX_TABLE_ROWS + MAX_HEADER_SCAN]
     probe.close()
     if too_long:
         raise TableReadError(
             f"工作表“{too_long[0]}”超过 {MAX_TABLE_ROWS:,} 行，不像是一份任务分解表：请只保留任务表后再试。")
-    workbook = _open_openpyxl(path)
+    workbook = open_workbook(path)
     sheets = [_sheet_of(ws) for ws in workbook.worksheets]
     if any(s.formulas for s in sheets):
-        cached = _open_openpyxl(path, data_only=True)
+        cached = open_workbook(path, data_only=True)
         for sheet in sheets:
             for (r, c), formula in sheet.formulas.items():
                 value = cached[sheet.name].cell(r + 1, c + 1).value

@@ -58,9 +58,9 @@ def restore_sheets(workbook: Workbook) -> list[str]:
 
 def open_for_undo(path: Path) -> Workbook:
     """Open an .xlsx/.xlsm whose backup sheets are to be restored."""
-    from .table import TableReadError, _check_file, _open_openpyxl
+    from .table import TableReadError, check_file, open_workbook
 
-    _check_file(path)
+    check_file(path)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise TableReadError(f"只能撤销 .xlsx/.xlsm 工作簿中的操作（{path.name}）。")
-    return _open_openpyxl(path, keep_vba=path.suffix.lower() == ".xlsm")
+    return open_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import PlanReadError
+from ..safe_io import check_input_file
 from .cleanup import normalize_text, repair_paragraphs
 from .convert import convert_to_docx
 from .docx_reader import read_docx_plan
@@ -22,21 +23,6 @@ __all__ = ["PlanText", "SourceLine", "read_plan", "normalize_text", "MAX_PLAN_BY
 MAX_PLAN_BYTES = 30 * 1024 * 1024  # a plan is tens of KB; 30 MB is surely not one
 _READERS = {".txt": read_text_plan, ".docx": read_docx_plan, ".pdf": read_pdf_plan}
 _CONVERTED = {".doc", ".wps", ".rtf", ".odt"}
-
-
-def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise PlanReadError(f"找不到文件“{path}”。")
-    if not path.is_file():
-        raise PlanReadError(f"“{path}”不是文件。")
-    size = path.stat().st_size
-    if size == 0:
-        raise PlanReadError(f"文件“{path.name}”是空文件。")
-    if size > MAX_PLAN_BYTES:
-        raise PlanReadError(
-            f"文件“{path.name}”有 {size / 1024 / 1024:.0f} MB，超过上限 "
-            f"{MAX_PLAN_BYTES // 1024 // 1024} MB，不像是一份工作要点：请确认选择的文件。"
-        )
 
 
 def _read_raw(path: Path) -> PlanText:
@@ -64,7 +50,7 @@ def read_plan(path: str | Path) -> PlanText:
             image-only or of an unsupported type. The message names the file.
     """
     path = Path(path)
-    _check_file(path)
+    check_input_file(path, MAX_PLAN_BYTES, "一份工作要点", PlanReadError)
     plan = _read_raw(path)
     lines = repair_paragraphs(plan.lines)
     if not lines:

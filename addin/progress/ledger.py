@@ -131,10 +131,10 @@ def load_ledger(path: str | Path) -> Ledger:
     Raises:
         LedgerError: the workbook lacks the ledger sheets.
     """
-    from ..table import _check_file
+    from ..table import check_file
 
     path = Path(path)
-    _check_file(path)
+    check_file(path)
     info = {str(r[0]): r[1] for r in _grid(path, SHEET_INFO) if r and r[0]}
     grid = _grid(path, SHEET_LEDGER)
     header_index = next((i for i, r in enumerate(grid[:10]) if "任务ID" in [str(v) for v in r]), None)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FenJieError
-from .directory import UnitDirectory, _sheet_rows
+from .directory import UnitDirectory, sheet_rows
 from .mentions import GROUP_PATTERN, split_unit_expression
 
 UNIT_COLUMNS = ("牵头单位", "责任单位", "配合单位")
@@ -39,7 +39,7 @@ def find_unknown_units(path: str | Path, directory: UnitDirectory, sheet: str = 
     """
     from openpyxl.utils import get_column_letter
 
-    rows = _sheet_rows(Path(path), sheet)
+    rows = sheet_rows(Path(path), sheet)
     header, columns = _header_row(rows)
     unknown = []
     for row_index in range(header + 1, len(rows)):

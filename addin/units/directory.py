@@ -177,11 +177,12 @@ def load_directory(path: str | Path, sheet: str = "单位名录") -> UnitDirecto
         text = decode_text(path.read_bytes(), path.name)
         return units_from_rows(list(csv.reader(io.StringIO(text))), path.name)
     if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        return units_from_rows(_sheet_rows(path, sheet), f"{path.name}/{sheet}")
+        return units_from_rows(sheet_rows(path, sheet), f"{path.name}/{sheet}")
     raise DirectoryError(f"单位名录“{path.name}”应为 .csv 或 .xlsx 文件。")
 
 
-def _sheet_rows(path: Path, sheet: str) -> list[list[object]]:
+def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
+    """All rows of ``sheet`` (or of the only sheet) of a workbook, read with python-calamine."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..decompose import TaskRow
-from .directory import DirectoryError, UnitDirectory, _sheet_rows
+from .directory import DirectoryError, UnitDirectory, sheet_rows
 from .infer import UnitSource
 
 MAPPING_HEADERS = ("上级单位", "本级单位")
@@ -68,7 +68,7 @@ def load_mapping(path: str | Path, level_prefix: str = "区") -> UnitMapping:
 
         rows = list(csv.reader(io.StringIO(decode_text(path.read_bytes(), path.name))))
     else:
-        rows = _sheet_rows(path, "上下级单位对照")
+        rows = sheet_rows(path, "上下级单位对照")
     return mapping_from_rows(rows, path.name, level_prefix)
 
 
