@@ -131,3 +131,16 @@ def test_draft_matches_golden_file(corpus, tmp_path):
     assert sorted(produced) == sorted(expected)
     for name in expected:
         assert produced[name] == expected[name], name
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["units", "init"], ["units", "check"], ["mail", "preview"], ["mail", "send"], ["mail", "remind"],
+     ["addin", "build"], ["addin", "install"], ["addin", "remove"], ["addin", "status"]],
+    ids=lambda c: " ".join(c),
+)
+def test_every_subcommand_has_help(capsys, command):
+    with pytest.raises(SystemExit) as exit_info:
+        main([*command, "--help"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith(f"usage: fenjie {' '.join(command)}")
