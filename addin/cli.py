@@ -64,7 +64,7 @@ def _options(args: argparse.Namespace) -> DraftOptions:
     directory = _directory_from(args)
     mapping = load_mapping(args.map, args.level) if args.map else None
     return DraftOptions(Granularity(args.granularity), directory, mapping, args.default_deadline,
-                        args.year, not args.no_addressees)
+                        args.year, not args.no_addressees, args.expand_groups)
 
 
 def _cmd_decompose(args: argparse.Namespace) -> int:
@@ -384,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--default-deadline", default=DEFAULT_DEADLINE,
                      help=f"原文未写时限时使用的完成时限（默认 {DEFAULT_DEADLINE}）")
     sub.add_argument("--year", type=int, help="计划年度（默认取文件标题中的年份）")
+    sub.add_argument("--expand-groups", action="store_true",
+                     help="把“各委办局”等分组展开为单位名录中的各成员单位（默认保留分组）")
     sub.add_argument("--no-addressees", action="store_true",
                      help="不用通知的主送单位作为未写明主语的任务的责任单位")
     sub.set_defaults(handler=_cmd_decompose)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
+from openpyxl.styles import Font, PatternFill
 
 from .findings import Finding, Severity
 from .safe_io import write_atomically
@@ -108,8 +108,18 @@ def mark_workbook(path: str | Path, sheet: str, findings: list[Finding], fix: bo
     results = workbook.create_sheet(SHEET_FINDINGS)
     _fill_sheet(results, FINDING_HEADERS, FINDING_WIDTHS, finding_values(remaining))
     _link_findings(results, remaining)
+    write_summary_cell(results, remaining)
     target = Path(out) if out else path
     return fixed, write_atomically(target, lambda temp: workbook.save(temp))
+
+
+def write_summary_cell(sheet, findings: list[Finding]) -> None:
+    """"校验汇总：N 错误，M 警告，K 提示" beside the table, where the eye lands first."""
+    from .validate import summary_line
+
+    cell = sheet.cell(1, len(FINDING_HEADERS) + 2, f"校验汇总：{summary_line(findings)}")
+    cell.font = Font(bold=True, color="C00000" if any(f.severity is Severity.ERROR for f in findings) else "000000")
+    sheet.column_dimensions[cell.column_letter].width = 36
 
 
 def write_findings_workbook(out: str | Path, findings: list[Finding]) -> Path | None:
@@ -118,4 +128,5 @@ def write_findings_workbook(out: str | Path, findings: list[Finding]) -> Path | 
     results = workbook.active
     results.title = SHEET_FINDINGS
     _fill_sheet(results, FINDING_HEADERS, FINDING_WIDTHS, finding_values(findings))
+    write_summary_cell(results, findings)
     return write_atomically(out, lambda temp: workbook.save(temp))

@@ -15,7 +15,7 @@ from .findings import Finding, Severity
 from .outline import Outline, parse_outline
 from .plan import read_plan
 from .units.directory import UnitDirectory
-from .units.infer import assign_units
+from .units.infer import assign_units, expand_groups
 from .units.mapping import UnitMapping, cascade
 from .units.mentions import GROUP_PATTERN
 
@@ -32,6 +32,7 @@ class DraftOptions:
     default_deadline: str = DEFAULT_DEADLINE
     year: int | None = None  # the plan year; default: the year in the plan's title
     use_addressees: bool = True
+    expand_groups: bool = False  # 各委办局 → each member unit of the directory
 
 
 @dataclass
@@ -96,6 +97,8 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")
     if options.mapping:
         cascade(rows, options.mapping, options.directory)
+    if options.expand_groups and options.directory:
+        expand_groups(rows, options.directory)
     assign_deadlines(rows, outline, options.default_deadline, options.year)
     findings = _deadline_findings(rows)
     if options.directory:

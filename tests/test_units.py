@@ -184,3 +184,38 @@ def test_unit_parsers_never_raise(text):
 def test_unit_parsers_on_any_text(text):
     assert isinstance(extract_unit_notes(text)[0], str)
     assert isinstance(SHANGHAI.nearest(text), list)
+
+
+def test_cascade_a_municipal_decomposition_to_a_district(corpus):
+    from addin.pipeline import DraftOptions, draft_from_plan
+    from addin.units.mapping import sample_mapping
+
+    draft = draft_from_plan(corpus / "plans" / "shanghai_2021.txt", DraftOptions(directory=SHANGHAI))
+    judicial = next(r for r in draft.rows if r.units == ["市司法局"])
+    cascade(draft.rows, sample_mapping(), sample_directory("普陀区"))
+    first = draft.rows[0]
+    assert first.units == ["区政府办公室", "各部门"] and first.unit_sources["各部门"] == "上下级对照"
+    assert judicial.units == ["区司法局"], "same name one level down, from the district directory"
+
+
+def test_expand_groups_to_directory_members(corpus, tmp_path):
+    out = tmp_path / "展开.xlsx"
+    assert main(["decompose", str(corpus / "plans" / "miaohang_2024.txt"), "-o", str(out),
+                 "--sample-units", "庙行镇", "--expand-groups"]) == 0
+    rows = list(openpyxl.load_workbook(out)["任务分解"].values)
+    last = rows[-1]  # 强化工作落实：镇机关各部门、各单位
+    members = [u.name for u in sample_directory("庙行镇").members("镇机关各部门")]
+    assert "镇机关各部门" not in last[6] and all(m in last[6] for m in members)
+
+
+@pytest.mark.parametrize(
+    ("cell", "star", "lead", "units"),
+    [("区发\n改委、区科委", False, [], ["区发改委", "区科委"]),
+     ("*区政府办公室 区融媒体中心", True, ["区政府办公室"], ["区融媒体中心"]),
+     ("*区政府办公室、 *区融媒体中心、各街镇", True, ["区政府办公室", "区融媒体中心"], ["各街镇"])],
+)
+def test_units_cell_notations(cell, star, lead, units):
+    from addin.table import parse_units_cell
+
+    roles = parse_units_cell(cell, star)
+    assert (roles.lead, roles.units) == (lead, units)

@@ -93,11 +93,12 @@ def test_validate_marks_the_workbook_and_undo_restores_it(corpus, tmp_path, caps
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Sheet1", "_备份_Sheet1", "校验结果"]
     assert workbook["_备份_Sheet1"].sheet_state == "hidden"
-    results = list(workbook["校验结果"].values)
+    results = [r[:7] for r in workbook["校验结果"].values]
     assert results[0] == ("序号", "级别", "规则", "工作表", "单元格", "说明", "建议修改") and len(results) == 81
     flagged = workbook["Sheet1"][results[1][4]]
     assert flagged.comment.author == "FenJie" and flagged.fill.fgColor.rgb.endswith(("FFEB9C", "DDEBF7"))
     assert workbook["校验结果"].cell(2, 5).hyperlink.location == f"'Sheet1'!{results[1][4]}"
+    assert workbook["校验结果"]["I1"].value == "校验汇总：0 错误，3 警告，77 提示"
     assert len(list(tmp_path.glob("表.备份-*.xlsx"))) == 1
 
     assert main(["validate", str(path), "--fix", "--sample-units", "上海市"]) == 0

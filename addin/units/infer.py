@@ -108,6 +108,21 @@ def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str
         _add(row, "units", fallback, UnitSource.SUBJECT)
 
 
+def expand_groups(rows: list[TaskRow], directory: UnitDirectory) -> list[TaskRow]:
+    """Replace each group (各委办局) by its members in the directory, in the same role."""
+    for row in rows:
+        for role in ("lead", "units", "assist"):
+            expanded: list[str] = []
+            for name in getattr(row, role):
+                members = [m.name for m in directory.members(name)] or [name]
+                for member in members:
+                    if member not in expanded:
+                        expanded.append(member)
+                        row.unit_sources.setdefault(member, row.unit_sources.get(name, UnitSource.NOTE.value))
+            setattr(row, role, expanded)
+    return rows
+
+
 def unit_source_text(row: TaskRow) -> str:
     """The 单位来源 cell: each source with the units it gave, e.g. "主语推断：各区政府"."""
     by_source: dict[str, list[str]] = {}

@@ -72,6 +72,15 @@ def load_mapping(path: str | Path, level_prefix: str = "区") -> UnitMapping:
     return mapping_from_rows(rows, path.name, level_prefix)
 
 
+def sample_mapping(level_prefix: str = "区") -> UnitMapping:
+    """The bundled sample 上下级单位对照 (上海市市级 → 区级)."""
+    from importlib import resources
+
+    data = resources.files("addin.units").joinpath("samples", "sample_mapping_shanghai_to_district.csv")
+    rows = list(csv.reader(io.StringIO(data.read_text(encoding="utf-8"))))
+    return mapping_from_rows(rows, "示例上下级单位对照", level_prefix)
+
+
 def cascade(rows: list[TaskRow], mapping: UnitMapping, directory: UnitDirectory | None = None) -> list[TaskRow]:
     """Replace every upper-level unit in ``rows`` by its lower-level counterparts."""
     for row in rows:
