@@ -28,7 +28,7 @@ from .markup import FIXABLE, mark_workbook, write_findings_workbook
 from .pipeline import Draft, DraftOptions, draft_from_plan
 from .progress.ledger import create_ledger
 from .progress.merge import merge_returns
-from .progress.split import split_ledger
+from .progress.split import default_round, split_ledger
 from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import write_atomically
@@ -213,11 +213,6 @@ def _cmd_summary(args: argparse.Namespace) -> int:
     if backup:
         print(f"原文件已备份为：{backup}")
     return 0
-
-
-def default_round(today: date) -> str:
-    """The round label of a date: 2024年第3季度."""
-    return f"{today.year}年第{(today.month - 1) // 3 + 1}季度"
 
 
 def parse_iso_date(text: str) -> date:

@@ -14,10 +14,10 @@ from .decompose import Granularity, TaskRow, decompose
 from .findings import Finding, Severity
 from .outline import Outline, parse_outline
 from .plan import read_plan
-from .units.directory import UnitDirectory
+from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
 from .units.mapping import UnitMapping, cascade
-from .units.mentions import GROUP_PATTERN
+from .units.mentions import is_known_unit
 
 SHEET_TASKS = "任务分解"
 
@@ -56,21 +56,19 @@ def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: 
 
 def unknown_unit_findings(rows: list[TaskRow], directory: UnitDirectory, first_row: int = 2) -> list[Finding]:
     """A finding for each unit name that is neither in the directory nor a group expression."""
-    import re
-
     from .workbook import TASK_HEADERS, column_letter
 
     findings = []
     for offset, row in enumerate(rows):
         for role, header in (("lead", "牵头单位"), ("units", "责任单位"), ("assist", "配合单位")):
             for name in getattr(row, role):
-                if directory.resolve(name) or re.fullmatch(GROUP_PATTERN, name):
+                if is_known_unit(directory, name):
                     continue
                 near = directory.nearest(name)
-                hint = f"，最接近的是：{'、'.join(near)}" if near else ""
                 cell = f"{column_letter(TASK_HEADERS.index(header))}{first_row + offset}"
-                findings.append(Finding("unit.unknown", Severity.WARNING, SHEET_TASKS, cell,
-                                        f"{header}“{name}”不在单位名录中{hint}。", near[0] if near else ""))
+                message = f"{header}“{name}”不在单位名录中{nearest_hint(near)}。"
+                findings.append(Finding("unit.unknown", Severity.WARNING, SHEET_TASKS, cell, message,
+                                        near[0] if near else ""))
     return findings
 
 

@@ -300,12 +300,12 @@ def _show_ledger(book, ledger_path: Path) -> None:
 def split_units(book) -> str:
     """下发单位表: a ledger from 任务分解, and one feedback workbook per unit."""
     from .progress.ledger import create_ledger
-    from .progress.split import split_ledger
+    from .progress.split import default_round, split_ledger
 
     ledger_path = _ledger_path(book)
     if not ledger_path.exists():
         create_ledger(_table_file(book, task_rows(book)), ledger_path, _year(book))
-    round_label = settings(book).get("轮次") or f"{date.today().year}年第{(date.today().month - 1) // 3 + 1}季度"
+    round_label = settings(book).get("轮次") or default_round(date.today())
     folder = output_folder(book) / f"{round_label}_下发"
     results = split_ledger(ledger_path, folder, round_label, directory_of(book))
     _show_ledger(book, ledger_path)

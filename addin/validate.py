@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from .deadlines import DeadlineKind, parse_deadline
 from .findings import Finding, Severity
 from .table import TaskTable
-from .units.directory import UnitDirectory
-from .units.mentions import GROUP_PATTERN
+from .units.directory import UnitDirectory, nearest_hint
+from .units.mentions import is_known_unit
 
 EXCEL_CELL_LIMIT = 32767
 DEFAULT_REQUIRED = ("seq", "content", "units", "deadline")
@@ -119,13 +119,11 @@ def check_units(table: TaskTable, directory: UnitDirectory | None) -> list[Findi
             continue
         for role in ("lead", "units", "assist"):
             for name in getattr(row, role):
-                if directory.resolve(name) or re.fullmatch(GROUP_PATTERN, name):
+                if is_known_unit(directory, name):
                     continue
-                near = directory.nearest(name)
-                hint = f"，最接近的是：{'、'.join(near)}" if near else ""
                 column = role if role in table.columns else "units"
                 findings.append(_finding(table, "unit.unknown", Severity.WARNING, column, i,
-                                         f"“{name}”不在单位名录中{hint}。"))
+                                         f"“{name}”不在单位名录中{nearest_hint(directory.nearest(name))}。"))
     return findings
 
 

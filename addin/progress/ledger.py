@@ -111,7 +111,8 @@ def _grid(path: Path, sheet: str) -> list[list[object]]:
     return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
-def _as_date(value: object) -> date | None:
+def cell_date(value: object) -> date | None:
+    """A date from a cell: a date/datetime value, or text like 2024-06-30 / 2024年6月30日."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -162,7 +163,7 @@ def _task(row: list[object], columns: dict[str, int]) -> LedgerTask:
         value = row[columns[key]] if key in columns else ""
         return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value or "").strip()
 
-    due = [d for d in (_as_date(part) for part in get("due").split("、")) if d]
+    due = [d for d in (cell_date(part) for part in get("due").split("、")) if d]
     deadline = get("deadline")
     kind = parse_deadline(deadline, due[0].year if due else 2000).kind.value if deadline else ""
     return LedgerTask(get("id"), int(get("seq") or 0), get("chapter"), get("name"), get("content"),
@@ -175,7 +176,7 @@ def _read_reports(path: Path, ledger: Ledger) -> None:
     for row in _grid(path, SHEET_DETAIL)[1:]:
         if not row or not row[0] or str(row[0]) not in by_id:
             continue
-        progress = Progress(str(row[2]), str(row[4] or ""), str(row[5] or ""), _as_date(row[6]), str(row[7] or ""),
+        progress = Progress(str(row[2]), str(row[4] or ""), str(row[5] or ""), cell_date(row[6]), str(row[7] or ""),
                             str(row[8] or ""))
         by_id[str(row[0])].reports[progress.unit] = progress
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import FenJieError
-from .ledger import Ledger, _as_date, load_ledger, save_ledger_progress
+from .ledger import Ledger, cell_date, load_ledger, save_ledger_progress
 from .model import STATUSES, Progress, text_checksum
 from .split import SHEET_FORM, SHEET_META
 
@@ -115,7 +115,7 @@ def _apply_row(form: ReturnedForm, row: dict, ledger: Ledger, report: MergeRepor
     if status and status not in STATUSES:
         report.bad_values.append((form.path.name, unit, row["_row"], f"完成状态“{status}”不是 {'/'.join(STATUSES)}"))
         status = ""
-    new = Progress(unit, _text(row.get("进展情况")), status, _as_date(row.get("完成日期")),
+    new = Progress(unit, _text(row.get("进展情况")), status, cell_date(row.get("完成日期")),
                    _text(row.get("佐证材料")), now)
     old = task.reports.get(unit, Progress(unit))
     changes = [(label, getattr(old, key), getattr(new, key)) for label, key in FIELDS

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -45,6 +45,11 @@ class SplitResult:
     unit: str
     path: Path
     tasks: int
+
+
+def default_round(day: date) -> str:
+    """The round label of a date: 2024年第3季度."""
+    return f"{day.year}年第{(day.month - 1) // 3 + 1}季度"
 
 
 def safe_file_part(text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import FenJieError
 from .directory import UnitDirectory, sheet_rows
-from .mentions import GROUP_PATTERN, split_unit_expression
+from .mentions import is_known_unit, split_unit_expression
 
 UNIT_COLUMNS = ("牵头单位", "责任单位", "配合单位")
 
@@ -46,7 +46,7 @@ def find_unknown_units(path: str | Path, directory: UnitDirectory, sheet: str = 
         for column in columns.values():
             value = rows[row_index][column] if column < len(rows[row_index]) else ""
             for name in split_unit_expression(str(value or "").replace("*", ""), directory):
-                if directory.resolve(name) or re.fullmatch(GROUP_PATTERN, name):
+                if is_known_unit(directory, name):
                     continue
                 cell = f"{get_column_letter(column + 1)}{row_index + 1}"
                 unknown.append(UnknownUnit(cell, name, directory.nearest(name)))

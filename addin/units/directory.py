@@ -131,6 +131,11 @@ class UnitDirectory:
         return [u for points, _, u in sorted(scored, key=lambda s: (-s[0], s[1])) if points]
 
 
+def nearest_hint(near: list[str]) -> str:
+    """"，最接近的是：A、B" for the names :meth:`UnitDirectory.nearest` found, or ""."""
+    return f"，最接近的是：{'、'.join(near)}" if near else ""
+
+
 def units_from_rows(rows: Sequence[Sequence[object]], source: str) -> UnitDirectory:
     """Build a directory from table rows whose first row is the header.
 

@@ -39,6 +39,11 @@ class Mention(NamedTuple):
     name: str
 
 
+def is_known_unit(directory: UnitDirectory, name: str) -> bool:
+    """In the directory, or a group expression every plan uses (各部门, 有关单位)."""
+    return directory.resolve(name) is not None or re.fullmatch(GROUP_PATTERN, name) is not None
+
+
 def find_mentions(text: str, directory: UnitDirectory | None = None) -> list[Mention]:
     """Every unit mentioned in ``text``, leftmost-longest, not overlapping."""
     patterns = [re.escape(n) for n in (directory.names() if directory else [])]
