@@ -29,7 +29,7 @@ _OPENERS, _CLOSERS = "“《（(「『【‘", "”》）)」』】’"
 _SHORT_SENTENCE = 18  # shorter sentences qualify the one before rather than stand alone
 _NEW_SUBJECT = re.compile(
     r"[，,；;]\s*(?=[^，,；;。]{0,20}?(?:政府|部门|单位|街镇|街道|机关|委|办|局|中心)"
-    r"[^，,；;。]{0,6}?(?:(?<![主重需必首纪])要|应当|应|须|必须)(?![求素点闻])"
+    r"[^，,；;。]{0,6}?(?:(?<![主重需必首纪])要(?![求素点闻])|应当|(?<![相对响适供反效回答])应(?![用急对])|须|必须)"
     r")"
 )
 _MIN_PIECE = 15

@@ -54,6 +54,18 @@ def test_new_subject_starts_a_requirement():
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # 相应/对应 contain 应 but are no modal verb: "…主管部门出台相应…" is no new subject.
+        "市国资委要按照“谁主管、谁负责”的原则，在国务院主管部门出台相应领域的信息公开规定后，列出适用主体清单。",
+        "各街道要完善应急预案，在上级部门发布对应标准后及时调整公开目录内容。",
+    ],
+)
+def test_words_containing_a_modal_do_not_split(text):
+    assert split_requirements(text) == [text]
+
+
+@pytest.mark.parametrize(
     ("sentence", "name"),
     [
         ("建立依申请公开转主动公开常态化审查机制，对于依申请公开的信息同步审查。",

@@ -18,8 +18,8 @@ from addin.units.mentions import split_unit_expression, subject_mentions
 SHANGHAI = sample_directory("上海市")
 
 
-def _row(content: str, source: str = "一（一）·1", section: str = "") -> TaskRow:
-    return TaskRow(seq=1, chapter="", section=section, name="", content=content, source=source)
+def _row(content: str, source: str = "一（一）·1", section: str = "", name: str = "") -> TaskRow:
+    return TaskRow(seq=1, chapter="", section=section, name=name, content=content, source=source)
 
 
 @pytest.mark.parametrize(
@@ -86,6 +86,44 @@ def test_keyword_is_a_marked_suggestion_and_default_unit_is_added():
     assign_units(rows, zhenxin)
     assert rows[0].units == ["社区文明办", "党政办公室"]
     assert unit_source_text(rows[0]) == "关键词建议：社区文明办；默认单位：党政办公室"
+
+
+@pytest.mark.parametrize(
+    ("content", "section", "expected", "sources"),
+    [
+        # Fields listed before a generic 主管部门 name their owners (as suggestions).
+        ("教育、卫生健康、环境保护、公共交通等行业市级主管部门和市国资委要列出适用主体清单。", "",
+         ["市教委", "市卫生健康委", "市生态环境局", "市交通委", "市国资委"],
+         "关键词建议：市教委、市卫生健康委、市生态环境局、市交通委；主语推断：市国资委"),
+        ("税务、就业、人才领域的市级主管部门要开展政策精准推送。", "",
+         ["市税务局", "市人力资源社会保障局"], "关键词建议：市税务局、市人力资源社会保障局"),
+        # A generic unit keeps the qualifier that says which one it is.
+        ("16项民心工程的市政府牵头部门要开展线上问卷调查。", "", ["16项民心工程的市政府牵头部门"],
+         "主语推断：16项民心工程的市政府牵头部门"),
+        # 本行政机关 with no subject: every addressee, for itself.
+        ("系统清理本行政机关现行有效的行政规范性文件，集中公开。", "",
+         ["各区政府", "市政府各部门"], "主语推断：各区政府、市政府各部门"),
+        # A heading that names one field: its owner, whatever a single sentence mentions.
+        ("严格落实行政执法公示制度，明确公示内容的采集、审核职责。", "（三）细化深化市场监管领域信息公开",
+         ["市市场监管局"], "关键词建议：市市场监管局"),
+        # A heading with two fields: each requirement by its own keywords.
+        ("规范公交线路调整优化流程，听取沿线居民意见。",
+         "（六）细化深化交通管理和执法领域信息公开|规范公交线路调整优化流程",
+         ["市交通委"], "关键词建议：市交通委"),
+    ],
+)
+def test_inference_from_fields_qualifiers_and_reflexives(content, section, expected, sources):
+    section, _, name = section.partition("|")
+    row = _row(content, section=section, name=name)
+    assign_units([row], SHANGHAI, addressees="各区人民政府,市政府各委、办、局")
+    assert row.lead + row.units + row.assist == expected
+    assert unit_source_text(row) == sources
+
+
+def test_domain_owner_prefers_the_unit_named_for_the_field():
+    assert SHANGHAI.domain_owner("税务").name == "市税务局"
+    assert SHANGHAI.domain_owner("环境保护").name == "市生态环境局"
+    assert SHANGHAI.domain_owner("航天") is None
 
 
 def test_notes_win_and_are_folded():
@@ -191,11 +229,11 @@ def test_cascade_a_municipal_decomposition_to_a_district(corpus):
     from addin.units.mapping import sample_mapping
 
     draft = draft_from_plan(corpus / "plans" / "shanghai_2021.txt", DraftOptions(directory=SHANGHAI))
-    judicial = next(r for r in draft.rows if r.units == ["市司法局"])
+    environment = next(r for r in draft.rows if r.units == ["市生态环境局"])
     cascade(draft.rows, sample_mapping(), sample_directory("普陀区"))
     first = draft.rows[0]
     assert first.units == ["区政府办公室", "各部门"] and first.unit_sources["各部门"] == "上下级对照"
-    assert judicial.units == ["区司法局"], "same name one level down, from the district directory"
+    assert environment.units == ["区生态环境局"], "same name one level down, from the district directory"
 
 
 def test_expand_groups_to_directory_members(corpus, tmp_path):

@@ -117,12 +117,23 @@ class UnitDirectory:
                 seen.append(candidates[key])
         return seen[:count]
 
+    def domain_owner(self, domain: str) -> Unit | None:
+        """The unit in charge of a field of work named in a plan (教育, 税务, 环境保护).
+
+        A unit whose name says the field (税务 → 市税务局) comes first; else the best
+        职责关键词 match. Groups never own a field.
+        """
+        named = [u for u in self.units if not u.is_group and any(domain in n for n in (u.name, *u.aliases))]
+        if named:
+            return named[0]
+        return next((u for u in self.keyword_units(domain) if not u.is_group), None)
+
     def keyword_units(self, text: str, context: str = "") -> list[Unit]:
         """Units whose 职责关键词 occur in ``text``, best match first.
 
         A longer keyword is more specific ("交通管理" over "交通"), so matches score
-        by length; a keyword in ``context`` (the section heading, which names the
-        domain) counts double.
+        by length; a keyword in ``context`` (the task name and section heading, which
+        name the domain of a whole paragraph) counts double.
         """
         def score(unit: Unit) -> int:
             return sum(len(k) * ((k in text) + 2 * (k in context)) for k in unit.keywords)

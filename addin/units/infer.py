@@ -19,10 +19,15 @@ from itertools import groupby
 
 from ..decompose import TaskRow
 from .directory import UnitDirectory
-from .mentions import Mention, split_unit_expression, subject_mentions
+from .mentions import Mention, field_list, qualified_name, split_unit_expression, subject_mentions
 
 MAX_KEYWORD_UNITS = 1
 _ROLE_AFTER = re.compile(r"^\s*(牵头|配合|协助|协办)")
+# "本单位/本行政机关/本系统…" with no subject: every addressee does it for itself.
+# "细化深化市场监管领域信息公开": a heading that names one field of work, whose owner
+# is then the best suggestion for every requirement under it.
+_FIELD_HEADING = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:领域|行业)")
+_REFLEXIVE = re.compile(r"本(?:单位|部门|行政机关|机关|系统|地区)")
 
 
 class UnitSource(str, Enum):
@@ -52,15 +57,27 @@ def _add(row: TaskRow, role: str, names: list[str], source: UnitSource) -> None:
             row.unit_sources[name] = source.value
 
 
-def _subject_roles(sentence: str, directory: UnitDirectory | None) -> dict[str, list[str]]:
-    roles: dict[str, list[str]] = {"lead": [], "units": [], "assist": []}
+def _subject_roles(sentence: str, directory: UnitDirectory | None) -> dict[str, list[tuple[str, UnitSource]]]:
+    roles: dict[str, list[tuple[str, UnitSource]]] = {"lead": [], "units": [], "assist": []}
     mentions: list[Mention] = subject_mentions(sentence, directory)
     for i, mention in enumerate(mentions):
         run_end = mentions[i + 1].start if i + 1 < len(mentions) else len(sentence)
         verb = _ROLE_AFTER.match(sentence[mention.end : run_end + 3])
         role = {"牵头": "lead"}.get(verb.group(1), "assist") if verb else "units"
-        roles[role].append(mention.name)
+        named = _field_owners(sentence, mention, directory) or [(qualified_name(sentence, mention, directory),
+                                                                  UnitSource.SUBJECT)]
+        roles[role].extend(named)
     return roles
+
+
+def _field_owners(sentence: str, mention: Mention, directory: UnitDirectory | None) -> list[tuple[str, UnitSource]]:
+    """"教育、税务等领域的主管部门" → the directory's owners of 教育 and 税务 (a suggestion)."""
+    known = directory.resolve(mention.name) if directory else None
+    if directory is None or (known is not None and not known.is_group):
+        return []
+    owners = [directory.domain_owner(field) for field in field_list(sentence, mention)]
+    names = list(dict.fromkeys(owner.name for owner in owners if owner))
+    return [(name, UnitSource.KEYWORD) for name in names]
 
 
 def _node_key(row: TaskRow) -> str:
@@ -81,13 +98,13 @@ def assign_units(rows: list[TaskRow], directory: UnitDirectory | None = None,
     """
     fallback = _fold_all(split_unit_expression(addressees, directory), directory) if addressees else []
     for _, group in groupby(rows, key=_node_key):
-        carried: dict[str, list[str]] = {}
+        carried: dict[str, list[tuple[str, UnitSource]]] = {}
         for row in group:
             _assign_row(row, directory, carried, fallback)
     return rows
 
 
-def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str, list[str]],
+def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str, list[tuple[str, UnitSource]]],
                 fallback: list[str]) -> None:
     if row.lead or row.units or row.assist:
         for role in ("lead", "units", "assist"):
@@ -98,14 +115,28 @@ def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str
     if any(roles.values()):
         carried.clear()
         carried.update(roles)
-    for role, names in carried.items():
-        _add(row, role, _fold_all(names, directory), UnitSource.SUBJECT)
+    for role, named in carried.items():
+        for name, source in named:
+            _add(row, role, _fold_all([name], directory), source)
+    if not any(carried.values()) and _REFLEXIVE.search(row.content):
+        _add(row, "units", fallback, UnitSource.SUBJECT)
     if directory:
-        keyword_units = directory.keyword_units(row.name + row.content, row.section)[:MAX_KEYWORD_UNITS]
-        _add(row, "units", [u.name for u in keyword_units], UnitSource.KEYWORD)
+        _add(row, "units", [u.name for u in _suggested_units(row, directory)], UnitSource.KEYWORD)
         _add(row, "units", [u.name for u in directory.defaults()], UnitSource.DEFAULT)
     if not (row.lead or row.units or row.assist):
         _add(row, "units", fallback, UnitSource.SUBJECT)
+
+
+def _suggested_units(row: TaskRow, directory: UnitDirectory) -> list:
+    """The field owner of the row's heading, else the units its keywords point at."""
+    for heading in (row.name, row.section):
+        match = _FIELD_HEADING.search(heading)
+        # "交通管理和执法领域" names two fields: its requirements go by their own keywords.
+        single_field = match and not re.search("[和及与、]", match.group(1))
+        owner = directory.domain_owner(match.group(1)) if single_field else None
+        if owner:
+            return [owner]
+    return directory.keyword_units(row.content, row.name + row.section)[:MAX_KEYWORD_UNITS]
 
 
 def expand_groups(rows: list[TaskRow], directory: UnitDirectory) -> list[TaskRow]:

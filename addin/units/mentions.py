@@ -31,6 +31,11 @@ _MODAL = re.compile(r"^\s*(?:要|应当|应|须|必须|负责|牵头)")
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:！？]")
 
 
+# "教育、卫生健康、公共交通等行业" / "税务、就业领域的" before a generic 主管部门: the
+# fields name the units (each field's owner in the directory).
+_FIELD_LIST = re.compile(r"((?:[\u4e00-\u9fff]{2,8}[、和及])*[\u4e00-\u9fff]{2,8}?)等?(?:行业|领域|方面|条线)的?")
+
+
 class Mention(NamedTuple):
     """A unit named in a text."""
 
@@ -117,3 +122,29 @@ def split_unit_expression(text: str, directory: UnitDirectory | None = None) -> 
     tail = text[position:].strip(" 、，,；;和及与：:。")
     names.extend(n.strip() for n in re.split(r"[、，,；;]", tail) if n.strip())
     return names
+
+
+def field_list(sentence: str, mention: Mention) -> list[str]:
+    """The fields of work that qualify a generic unit ("教育、卫生等行业市级主管部门").
+
+    Returns:
+        The field names, or [] when the mention has no such list right before it.
+    """
+    breaks = _CLAUSE_BREAK.finditer(sentence[: mention.start])
+    lead_in = sentence[max((m.end() for m in breaks), default=0) : mention.start].strip()
+    match = _FIELD_LIST.fullmatch(lead_in)
+    return re.split(r"[、和及]", match.group(1)) if match else []
+
+
+def qualified_name(sentence: str, mention: Mention, directory: UnitDirectory | None = None) -> str:
+    """A generic unit with the qualifier that says which one it is.
+
+    "16项民心工程的市政府牵头部门要…" → "16项民心工程的市政府牵头部门": 市政府牵头部门
+    alone names no one. Directory units and group expressions stand as they are.
+    """
+    if (directory and directory.resolve(mention.name)) or re.fullmatch(GROUP_PATTERN, mention.name):
+        return mention.name
+    breaks = _CLAUSE_BREAK.finditer(sentence[: mention.start])
+    lead_in = sentence[max((m.end() for m in breaks), default=0) : mention.start].strip()
+    qualifier = re.fullmatch(r"[^、和及与]{2,20}的", lead_in)
+    return lead_in + mention.name if qualifier else mention.name
