@@ -207,7 +207,8 @@ def find_deadline_text(text: str) -> str:
 def _month_is_time(text: str, match: re.Match) -> bool:
     after = text[match.end() : match.end() + 6]
     before = text[max(0, match.start() - 2) : match.start()]
-    return bool(re.match(r"[集组开举启完确]", after) or re.search(r"[在于到至]$", before))
+    glossed = re.search(r"[（(]$", before) and re.match(r"[)）]", after)  # "政府开放月(8月)"
+    return bool(glossed or re.match(r"[集组开举启完确]", after) or re.search(r"[在于到至]$", before))
 
 
 def deadline_for(requirement: str, year: int | None, default: str = DEFAULT_DEADLINE,
