@@ -20,10 +20,11 @@ from enum import Enum
 
 from .deadlines import find_deadline_text
 from .outline import Outline, OutlineNode, split_heading
-from .units import UnitRoles, extract_unit_notes
+from .units import UnitRoles, extract_unit_notes, note_segments, with_leaders
 
 ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
 _CLAUSE = re.compile(r"(?:^|(?<=[。；;：:，,]))\s*([一二三四五六七八九十]{1,3})是(?=[^，,。；]{2})")
+_CLAUSE_MARK = re.compile(r"^\s*[一二三四五六七八九十]{1,3}是")
 _SENTENCE_END = "。！？!?"
 _OPENERS, _CLOSERS = "“《（(「『【‘", "”》）)」』】’"
 _SHORT_SENTENCE = 18  # shorter sentences qualify the one before rather than stand alone
@@ -75,6 +76,7 @@ class TaskRow:
     unit_sources: dict[str, str] = field(default_factory=dict)  # unit name -> 原文注明/主语推断/…
     deadline_kind: str = ""
     due: str = ""  # due dates in the plan year, ISO, separated by 、
+    deadline_note: str = ""  # the deadline the plan's note states (完成时限：…), as written
 
 
 def split_sentences(text: str) -> list[str]:
@@ -178,10 +180,15 @@ def _task_nodes(outline: Outline) -> list[OutlineNode]:
 
 
 def _rows_for(node: OutlineNode, parents: list[OutlineNode], granularity: Granularity):
-    text, roles = extract_unit_notes(node.text)
+    heading = node.heading or next((p.heading for p in reversed(parents) if p.heading), "")
+    segments = note_segments("\n".join(node.body))
+    if len(segments) > 1 and granularity is Granularity.REQUIREMENT:
+        yield from _noted_rows(node, segments, heading)
+        return
+    text, roles = extract_unit_notes(segments[0])
     if not text and node.heading:  # a one-sentence item: its heading is its content
         text = node.heading + "。"
-    heading = node.heading or next((p.heading for p in reversed(parents) if p.heading), "")
+    text = with_leaders(text, roles)
     atomic = node.kind in ATOMIC_KINDS or not roles.is_empty()
     if atomic or granularity is Granularity.ITEM:
         yield heading, text, roles, node.path
@@ -190,6 +197,15 @@ def _rows_for(node: OutlineNode, parents: list[OutlineNode], granularity: Granul
     for k, (name, requirement) in enumerate(requirements, start=1):
         path = node.path if len(requirements) == 1 else f"{node.path}·{k}"
         yield requirement_name(requirement, name), requirement, roles, path
+
+
+def _noted_rows(node: OutlineNode, segments: list[str], heading: str):
+    """One row per note when a paragraph annotates each of its requirements."""
+    for k, segment in enumerate(segments, start=1):
+        text, roles = extract_unit_notes(segment)
+        text = _CLAUSE_MARK.sub("", text).strip(" ；;，,。") + "。"
+        text = with_leaders(text, roles)
+        yield requirement_name(text, heading), text, roles, f"{node.path}·{k}"
 
 
 def _requirements(node: OutlineNode, heading: str):
@@ -236,6 +252,6 @@ def _row(seq, chapter, section, name, content, roles: UnitRoles, path, node) -> 
     return TaskRow(
         seq=seq, chapter=_heading_line(chapter), section=_heading_line(section),
         name=name, content=content, lead=list(roles.lead), units=list(roles.units),
-        assist=list(roles.assist), deadline=find_deadline_text(content),
-        source=path, where=node.line.where,
+        assist=list(roles.assist), deadline=roles.deadline or find_deadline_text(content),
+        source=path, where=node.line.where, deadline_note=roles.deadline,
     )

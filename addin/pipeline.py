@@ -7,9 +7,10 @@ units, unreadable deadlines) a person should look at.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
-from .deadlines import DEFAULT_DEADLINE, DeadlineKind, deadline_for
+from .deadlines import DEFAULT_DEADLINE, DeadlineKind, deadline_for, parse_deadline
 from .decompose import Granularity, TaskRow, decompose
 from .findings import Finding, Severity
 from .outline import Outline, parse_outline
@@ -48,7 +49,10 @@ def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: 
     """Fill 完成时限 (house style), its kind and due dates for every row."""
     plan_year = year or outline.year
     for row in rows:
-        deadline = deadline_for(row.content, plan_year, default, outline.issued)
+        if row.deadline_note:
+            deadline = parse_deadline(row.deadline_note, plan_year or date.today().year, outline.issued)
+        else:
+            deadline = deadline_for(row.content, plan_year, default, outline.issued)
         row.deadline = deadline.display
         row.deadline_kind = deadline.kind.value
         row.due = "、".join(d.isoformat() for d in deadline.due)

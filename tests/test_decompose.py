@@ -33,6 +33,64 @@ def test_unit_notes(note, lead, units, assist):
     assert (roles.lead, roles.units, roles.assist) == (lead, units, assist)
 
 
+NOTE_SHAPES_PLAN = """2024年某区法治政府建设工作要点
+一、深化法治政府建设
+1.推进依法行政。完善重大行政决策程序制度。（区司法局牵头，各部门配合）
+2.加强行政执法监督。全面推行行政执法三项制度。（区司法局、区城管执法局负责）
+3.优化营商环境。压减审批时限。（牵头单位：区发展改革委；配合单位：区政务服务中心；完成时限：2024年6月底前）
+4.开展法治宣传教育。落实普法责任制。
+责任单位：区司法局、各街镇
+完成时限：2024年10月底前
+5.规范行政复议工作。提高办案质量。
+牵头单位：区司法局
+配合单位：各部门
+时间节点：每季度
+6.强化规范性文件管理。（责任单位：区司法局（牵头）、区政府办公室）
+7.加强政务诚信建设。【牵头单位】区发展改革委【责任单位】各部门
+8.加强组织领导。（牵头领导：王某某；责任单位：区政府办公室）
+9.提升执法质效。严格执行《上海市行政执法条例》（以下简称《条例》）。区城管执法局牵头，各街镇落实。
+二、深化政务公开
+（一）完善公开机制。一是完善信息发布机制（区政府办公室牵头，各部门配合）；二是加强政策解读（责任单位：区发展改革委、区司法局）。
+"""
+
+
+@pytest.mark.parametrize(
+    ("index", "content", "lead", "units", "assist", "deadline"),
+    [
+        (0, "完善重大行政决策程序制度。", ["区司法局"], [], ["各部门"], "全年"),
+        (1, "全面推行行政执法三项制度。", [], ["区司法局", "区城管执法局"], [], "全年"),
+        (2, "压减审批时限。", ["区发展改革委"], [], ["区政务服务中心"], "6月底前"),
+        (3, "落实普法责任制。", [], ["区司法局", "各街镇"], [], "10月底前"),
+        (4, "提高办案质量。", ["区司法局"], [], ["各部门"], "每季度"),
+        (5, "强化规范性文件管理。", ["区司法局"], ["区政府办公室"], [], "全年"),
+        (6, "加强政务诚信建设。", ["区发展改革委"], ["各部门"], [], "全年"),
+        (7, "加强组织领导。（牵头领导：王某某）", [], ["区政府办公室"], [], "全年"),
+        (8, "严格执行《上海市行政执法条例》（以下简称《条例》）。", ["区城管执法局"], ["各街镇"], [], "全年"),
+        (9, "完善信息发布机制。", ["区政府办公室"], [], ["各部门"], "全年"),
+        (10, "加强政策解读。", [], ["区发展改革委", "区司法局"], [], "全年"),
+    ],
+)
+def test_notes_in_every_shape(tmp_path, index, content, lead, units, assist, deadline):
+    from addin.pipeline import draft_from_plan
+
+    plan = tmp_path / "要点.txt"
+    plan.write_text(NOTE_SHAPES_PLAN, encoding="utf-8")
+    rows = draft_from_plan(plan).rows
+    assert len(rows) == 11
+    row = rows[index]
+    assert (row.content, row.lead, row.units, row.assist, row.deadline) == (content, lead, units, assist, deadline)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["严格执行《条例》（以下简称《条例》）。", "编制目录（2024年版）。", "各部门要落实（各部门要负责）。",
+     "做好公开（区级层面）。", "推进（试点）工作。"],
+)
+def test_brackets_that_are_no_note_stay(text):
+    remaining, roles = extract_unit_notes(text)
+    assert remaining == text and not roles.states_anything()
+
+
 def test_unit_names_drop_trailing_etc():
     assert split_unit_names("区重大办、区发改委、区建管委等") == ["区重大办", "区发改委", "区建管委"]
 

@@ -1,8 +1,15 @@
-"""Inline unit notes: （责任单位：…）, （牵头单位：…；责任单位：…；配合单位：…）, X牵头，Y配合.
+"""Unit notes: who does a task and by when, as the plan itself states it.
 
-Plans put the responsible units in a parenthesised note after each item, in
-several house styles; this module reads every style the corpus shows into the
-three roles and removes the note from the task text.
+Plans state the responsible units in many house styles; this module reads every
+one below into the three roles (plus the deadline and the responsible leader
+when the note gives them) and removes the note from the task text:
+
+* a labelled note in brackets: （责任单位：…）, （牵头单位：…；责任单位：…；配合单位：…；
+  完成时限：…）, 【牵头单位】…【责任单位】…;
+* labelled lines after the item: "责任单位：区司法局、各街镇" / "完成时限：6月底前";
+* a note of units and role verbs only: （区司法局牵头，各部门配合）, （区财政局负责）,
+  or the same as the paragraph's last sentence;
+* inside a unit list, "区司法局（牵头）" marks the lead.
 """
 
 from __future__ import annotations
@@ -11,25 +18,41 @@ import re
 from dataclasses import dataclass, field
 
 _ROLE_LABELS = {
-    "牵头": "lead", "主责": "units", "责任": "units", "负责": "units", "承办": "units",
+    "牵头": "lead", "主责": "units", "责任": "units", "负责": "units", "承办": "units", "主办": "units",
     "配合": "assist", "协办": "assist", "协助": "assist", "参与": "assist",
 }
-_LABEL = re.compile(r"(牵头|主责|责任|负责|承办|配合|协办|协助|参与)(?:单位|部门)\s*[:：]\s*")
-_NOTE_START = re.compile(r"[（(]\s*(?:牵头|主责|责任|负责|承办|配合|协办|协助|参与)(?:单位|部门)\s*[:：]")
+_UNIT_LABEL = r"(?:牵头|主责|责任|负责|承办|主办|配合|协办|协助|参与)(?:单位|部门)"
+_DEADLINE_LABEL = r"完成时限|完成时间|完成期限|办结时限|时间节点|时间要求|时限要求|时限"
+_LEADER_LABEL = r"(?:牵头|责任|分管|联系|包干)(?:区|市|县|镇)?领导"
+_LABEL = re.compile(rf"[【\[]?\s*({_UNIT_LABEL}|{_DEADLINE_LABEL}|{_LEADER_LABEL})\s*(?:[:：]|[】\]]\s*[:：]?)\s*")
+# A label opens a note only at the start of a line or after a sentence or a bracket.
+_ANY_LABEL = rf"(?:{_UNIT_LABEL}|{_DEADLINE_LABEL}|{_LEADER_LABEL})"
+_LABEL_AT = re.compile(rf"(?:^|(?<=[\n。；;！？!?）)】\]]))\s*[【\[]?\s*{_ANY_LABEL}\s*(?:[:：]|[】\]])")
 _VERB_SUFFIX = re.compile(r"(牵头|配合|协助|协办|参与|落实|负责|实施|承办|执行|推进)$")
-_VERB_ROLE = {"牵头": "lead", "配合": "assist", "协助": "assist", "协办": "assist",
-              "参与": "assist"}
+_VERB_ROLE = {"牵头": "lead", "配合": "assist", "协助": "assist", "协办": "assist", "参与": "assist"}
+_MARKED_ROLE = re.compile(r"^(.+?)\s*[（(](牵头|配合|协办|协助|参与|负责|责任)[)）]$")
 _TRAILING_ETC = re.compile(r"等(相关|有关)?(部门|单位|机构)?$")
 _NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
+# What a unit name looks like without a directory: an organ word at the end
+# (区司法局, 镇党政办, 申通集团) or a group (各部门). Used only to tell a note of
+# units and verbs ("区司法局牵头，各部门配合") from ordinary text in brackets.
+_UNITISH = re.compile(
+    r"(?:[\u4e00-\u9fffA-Za-z0-9（）()]{1,24}?"
+    r"(?:局|委|办|室|中心|部|院|所|队|政府|街道|镇|乡|部门|单位|公司|集团|协会|商会|处|科|站|厅|署|社|台|馆|团|组)"
+    r"|各[\u4e00-\u9fff]{1,10}|(?:有关|相关)(?:部门|单位)|[\u4e00-\u9fff]{1,12}(?:居委会|村委会|村|居民区))"
+)
+_NOT_A_NAME = re.compile(r"要|应|将|把|对|在|以|为|确保|推进|加强|做好|开展|落实|建立|完善|提高|的")
 
 
 @dataclass
 class UnitRoles:
-    """Units of one task by role, each list in the order written."""
+    """What a task's note states: units by role (in the order written), deadline, leader."""
 
     lead: list[str] = field(default_factory=list)
     units: list[str] = field(default_factory=list)
     assist: list[str] = field(default_factory=list)
+    deadline: str = ""  # the note's 完成时限, as written
+    leaders: list[str] = field(default_factory=list)  # "牵头领导：王某某", kept in the task text
 
     def add(self, role: str, names: list[str]) -> None:
         """Append ``names`` to ``role`` (lead/units/assist), skipping repeats."""
@@ -37,13 +60,19 @@ class UnitRoles:
         target.extend(name for name in names if name not in target)
 
     def merge(self, other: UnitRoles) -> None:
-        """Add every unit of ``other`` under the same role."""
+        """Add every unit, the deadline and the leaders of ``other``."""
         for role in ("lead", "units", "assist"):
             self.add(role, getattr(other, role))
+        self.deadline = " ".join(d for d in (self.deadline, other.deadline) if d)
+        self.leaders += other.leaders
 
     def is_empty(self) -> bool:
         """True when no role has a unit."""
         return not (self.lead or self.units or self.assist)
+
+    def states_anything(self) -> bool:
+        """True when the note gave a unit, a deadline or a leader."""
+        return not self.is_empty() or bool(self.deadline or self.leaders)
 
 
 def split_unit_names(text: str) -> list[str]:
@@ -56,19 +85,29 @@ def split_unit_names(text: str) -> list[str]:
     return names
 
 
+def _add_names(text: str, role: str, roles: UnitRoles) -> None:
+    """Add the names of a list; "区司法局（牵头）" goes to the role its mark says."""
+    for name in split_unit_names(text):
+        marked = _MARKED_ROLE.match(name)
+        if marked:
+            roles.add(_ROLE_LABELS.get(marked.group(2), "units"), [marked.group(1)])
+        else:
+            roles.add(role, [name])
+
+
 def _parse_clause(clause: str, default_role: str, roles: UnitRoles) -> None:
     """One comma-separated clause: "区府办、区司法局牵头" or "各部门、各街镇落实"."""
     verb = _VERB_SUFFIX.search(clause)
     role = _VERB_ROLE.get(verb.group(1), "units") if verb else default_role
-    names = split_unit_names(clause[: verb.start()] if verb else clause)
-    roles.add(role, names)
+    _add_names(clause[: verb.start()] if verb else clause, role, roles)
 
 
 def parse_unit_note(note: str) -> UnitRoles:
-    """Read the inside of a unit note into roles.
+    """Read the inside of a unit note into roles, deadline and leaders.
 
-    Handles "责任单位：A、B等", "牵头单位：A；责任单位：B；配合单位：C" (with ；, ; or ，
-    between the labelled parts) and "责任单位：A牵头，B配合/落实".
+    Handles "责任单位：A、B等", "牵头单位：A；责任单位：B；配合单位：C；完成时限：6月底前"
+    (with ；, ; or ，between the labelled parts), "【牵头单位】A【责任单位】B",
+    "责任单位：A牵头，B配合/落实" and "A牵头，B配合" without a label.
     """
     roles = UnitRoles()
     labels = list(_LABEL.finditer(note))
@@ -77,24 +116,53 @@ def parse_unit_note(note: str) -> UnitRoles:
         return roles
     for i, label in enumerate(labels):
         end = labels[i + 1].start() if i + 1 < len(labels) else len(note)
-        _parse_segment(note[label.end():end], _ROLE_LABELS[label.group(1)], roles)
+        _parse_field(label.group(1), note[label.end():end], roles)
     return roles
 
 
+def _parse_field(label: str, value: str, roles: UnitRoles) -> None:
+    value = value.strip(" ；;，,。\n")
+    if re.fullmatch(_DEADLINE_LABEL, label):
+        roles.deadline = " ".join(d for d in (roles.deadline, value) if d)
+    elif re.fullmatch(_LEADER_LABEL, label):
+        roles.leaders.append(f"{label}：{value}")
+    else:
+        _parse_segment(value, _ROLE_LABELS[label[:2]], roles)
+
+
 def _parse_segment(segment: str, default_role: str, roles: UnitRoles) -> None:
-    segment = segment.strip(" ；;，,。")
+    segment = segment.strip(" ；;，,。\n")
     if not _VERB_SUFFIX.search(re.split(r"[，,；;]", segment)[0]) and not re.search(
         r"(牵头|配合|落实|协助)[，,；;]", segment
     ):
-        roles.add(default_role, split_unit_names(segment))
+        _add_names(segment, default_role, roles)
         return
     for clause in re.split(r"[，,；;]", segment):
         if clause.strip():
             _parse_clause(clause.strip(), default_role, roles)
 
 
+def is_verb_note(text: str) -> bool:
+    """True for "区司法局牵头，各部门配合" / "区财政局负责": only unit lists and role verbs."""
+    clauses = [c.strip() for c in re.split(r"[，,；;]", text.strip(" 。.\n")) if c.strip()]
+    verbs = [_VERB_SUFFIX.search(c) for c in clauses]
+    if not clauses or not any(verbs):
+        return False
+    for clause, verb in zip(clauses, verbs, strict=True):
+        names = re.split(r"[、和及与]", clause[: verb.start()] if verb else clause)
+        if not all(_is_unitish(_TRAILING_ETC.sub("", n.strip())) for n in names):
+            return False
+    return True
+
+
+def _is_unitish(name: str) -> bool:
+    bare = _MARKED_ROLE.sub(r"\1", name)
+    return bool(bare) and _UNITISH.fullmatch(bare) is not None and not _NOT_A_NAME.search(
+        re.sub(r"[（(][^）)]*[)）]", "", bare))
+
+
 def _closing_paren(text: str, start: int) -> int:
-    """Index just past the parenthesis that closes the one at ``start`` (or text end)."""
+    """Index just past the bracket that closes the one at ``start`` (or text end)."""
     depth = 0
     for i in range(start, len(text)):
         if text[i] in "（(":
@@ -106,12 +174,98 @@ def _closing_paren(text: str, start: int) -> int:
     return len(text)
 
 
+def _bracket_notes(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, inside) of each bracketed note: labelled, or units and verbs only."""
+    notes, i = [], 0
+    while i < len(text):
+        if text[i] not in "（(":
+            i += 1
+            continue
+        end = _closing_paren(text, i)
+        inner = text[i + 1 : end - 1 if text[end - 1 : end] in "）)" else end]
+        if _LABEL.match(inner.strip()) or is_verb_note(inner):
+            notes.append((i, end, inner))
+            i = end
+        else:
+            i += 1
+    return notes
+
+
+def _line_notes(text: str) -> list[tuple[int, int, str]]:
+    """Labelled notes outside brackets: from a label at a line or sentence start to the line's end."""
+    notes = []
+    for match in _LABEL_AT.finditer(text):
+        if notes and match.start() < notes[-1][1]:
+            continue
+        end = text.find("\n", match.end())
+        end = len(text) if end < 0 else end
+        notes.append((match.start(), end, text[match.start() : end]))
+    return notes
+
+
+def _sentence_notes(text: str) -> list[tuple[int, int, str]]:
+    """A paragraph's last sentence made of units and role verbs only ("区财政局牵头，各部门配合。")."""
+    notes = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        body = paragraph.group(0).rstrip("。. ")
+        cut = max(body.rfind(mark) for mark in "。；;！？")
+        last = body[cut + 1 :]
+        if cut >= 0 and is_verb_note(last):
+            notes.append((paragraph.start() + cut + 1, paragraph.end(), last))
+    return notes
+
+
 def extract_unit_notes(text: str) -> tuple[str, UnitRoles]:
-    """Remove every unit note from ``text``; return the text and the roles found."""
+    """Remove every unit note from ``text``; return the text and what the notes state.
+
+    ``text`` may hold several paragraphs separated by newlines (a labelled line
+    after an item is a note of that item); the returned text has none. A note's
+    leader ("牵头领导：王某某") is in ``roles.leaders``; :func:`with_leaders` puts it
+    back into the task text so nothing is lost.
+    """
     roles = UnitRoles()
-    while match := _NOTE_START.search(text):
-        end = _closing_paren(text, match.start())
-        inner = text[match.start() + 1 : end - 1 if text[end - 1 : end] in "）)" else end]
+    kept, position = [], 0
+    for start, end, inner in _note_spans(text):
         roles.merge(parse_unit_note(inner))
-        text = text[: match.start()] + text[end:]
-    return text.strip(), roles
+        kept.append(text[position:start])
+        position = end
+    kept.append(text[position:])
+    return "".join(kept).replace("\n", "").strip(), roles
+
+
+def with_leaders(text: str, roles: UnitRoles) -> str:
+    """``text`` with the note's leaders put back in brackets ("（牵头领导：王某某）")."""
+    return text + f"（{'；'.join(roles.leaders)}）" if roles.leaders else text
+
+
+def _note_spans(text: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping notes; notes with only punctuation between them are one note
+    (a 责任单位 line followed by a 完成时限 line)."""
+    spans: list[tuple[int, int, str]] = []
+    for start, end, inner in sorted(_bracket_notes(text) + _line_notes(text) + _sentence_notes(text)):
+        if spans and start < spans[-1][1]:
+            continue
+        if spans and not text[spans[-1][1] : start].strip(" 。；;，,\n"):
+            spans[-1] = (spans[-1][0], end, spans[-1][2] + "；" + inner)
+        else:
+            spans.append((start, end, inner))
+    return spans
+
+
+def note_segments(text: str) -> list[str]:
+    """``text`` cut after each note when it has several ("一是…（A负责）；二是…（B负责）").
+
+    Each note closes the task it annotates; text after the last note stays with it.
+    With fewer than two notes the text is one segment.
+    """
+    spans = _note_spans(text)
+    if len(spans) < 2:
+        return [text]
+    segments, position = [], 0
+    for _, end, _ in spans:
+        segments.append(text[position:end])
+        position = end
+    tail = text[position:]
+    if tail.strip(" 。；;，,\n"):
+        segments[-1] += tail
+    return [segment.strip(" 。；;，,\n") for segment in segments if segment.strip(" 。；;，,\n")]
