@@ -6,15 +6,19 @@ units, unreadable deadlines) a person should look at.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .deadlines import DEFAULT_DEADLINE, DeadlineKind, deadline_for, parse_deadline
 from .decompose import Granularity, TaskRow, decompose
+from .errors import OutlineError
 from .findings import Finding, Severity
 from .outline import Outline, parse_outline
 from .plan import read_plan
+from .plan.model import PlanText
+from .table import rows_from_grid
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
 from .units.mapping import UnitMapping, cascade
@@ -87,6 +91,18 @@ def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]
     ]
 
 
+def _outline_of(plan: PlanText, allow_none: bool) -> Outline:
+    """The plan's outline; a plan that is only a title and a task table has an empty one."""
+    try:
+        return parse_outline(plan)
+    except OutlineError:
+        if not allow_none:
+            raise
+        title = plan.lines[0].text if plan.lines else plan.path.stem
+        year = re.search(r"(20\d\d)年", title)
+        return Outline(title, int(year.group(1)) if year else None, "", "", [])
+
+
 def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Draft:
     """Read, decompose and fill units and deadlines for one plan document.
 
@@ -94,8 +110,12 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
         FenJieError: the plan cannot be read or has no outline.
     """
     options = options or DraftOptions()
-    outline = parse_outline(read_plan(path))
-    rows = decompose(outline, options.granularity)
+    plan = read_plan(path)
+    table_rows = [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}")]
+    outline = _outline_of(plan, allow_none=bool(table_rows))
+    rows = table_rows or decompose(outline, options.granularity)
+    for seq, row in enumerate(rows, start=1):
+        row.seq = seq
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")
     if options.mapping:
         cascade(rows, options.mapping, options.directory)

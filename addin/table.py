@@ -343,6 +343,32 @@ def read_task_table(path: str | Path, sheet: str | None = None) -> TaskTable:
     return table
 
 
+def rows_from_grid(grid: list[list[str]], label: str) -> list[TaskRow]:
+    """The task rows of a table inside a plan document (a plan that already carries its 任务分解表).
+
+    Args:
+        grid: The table's cell texts, row by row (merged cells repeated, as Word gives them).
+        label: Where the table is, for the 来源 column ("表1").
+
+    Returns:
+        The rows, or [] when the table is no task table: it must name a task column
+        (任务内容/任务名称) and a unit or deadline column.
+    """
+    try:
+        header, columns = find_header(grid)
+    except TableReadError:
+        return []
+    if not {"units", "lead", "assist", "deadline"} & columns.keys():
+        return []
+    table = TaskTable(Path(label), label, header + 1, columns, [], [])
+    table.star_lead = any("*" in v or "＊" in v for v in grid[header]) and "lead" not in columns
+    _read_rows(table, _Sheet(label, [list(r) for r in grid]), header)
+    for row, number in zip(table.rows, table.row_numbers, strict=True):
+        row.source, row.where = label, f"第{number}行"
+        row.deadline_note = row.deadline
+    return [row for row in table.rows if row.content]
+
+
 def _title(rows: list[list[object]]) -> str:
     texts = [_text(v) for row in rows for v in row if _text(v)]
     titled = [t for t in texts if re.search(r"(分解|台账|清单|计划|要点)", t) and not t.startswith("附件")]

@@ -75,3 +75,29 @@ def test_docx_tables_are_read(tmp_path):
     plan = read_plan(tmp_path / "t.docx")
     assert plan.tables == [[["序号", "任务内容", "责任单位"], ["1", "做好公开", "区府办"]]]
     assert [line.text for line in plan.lines] == ["一、总体要求", "（一）做好公开。要做好公开工作。"]
+
+
+def test_a_plan_that_carries_its_task_table_gives_the_table_rows(tmp_path):
+    from docx import Document
+
+    from addin.pipeline import draft_from_plan
+
+    document = Document()
+    document.add_paragraph("2024年某区营商环境工作要点任务分解表")
+    grid = [["序号", "工作任务", "具体措施", "责任单位", "完成时限"],
+            ["一、优化政务服务"] * 5,
+            ["1", "推进一网通办", "压减审批时限。", "区政务服务中心（牵头）、各部门", "2024年6月底前"],
+            ["2", "优化营商环境", "开展营商环境评价。", "区发展改革委", "每季度"]]
+    table = document.add_table(rows=len(grid), cols=5)
+    for r, values in enumerate(grid):
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text
+    document.save(str(tmp_path / "t.docx"))
+    draft = draft_from_plan(tmp_path / "t.docx")
+    assert draft.outline.year == 2024
+    assert [(r.seq, r.chapter, r.name, r.content, r.lead, r.units, r.deadline, r.source, r.where)
+            for r in draft.rows] == [
+        (1, "一、优化政务服务", "推进一网通办", "压减审批时限。", ["区政务服务中心"], ["各部门"], "6月底前", "表1", "第3行"),
+        (2, "一、优化政务服务", "优化营商环境", "开展营商环境评价。", [], ["区发展改革委"], "每季度", "表1", "第4行"),
+    ]
+    assert draft.rows[1].due.count("、") == 3
