@@ -211,6 +211,12 @@ def _month_is_time(text: str, match: re.Match) -> bool:
     return bool(glossed or re.match(r"[集组开举启完确]", after) or re.search(r"[在于到至]$", before))
 
 
+def note_deadline(text: str, year: int, issued: date | None = None) -> Deadline:
+    """The deadline a 完成时限 field states; a bare month there ("2024年12月") means its end."""
+    bare_month = re.fullmatch(r"\s*(?:\d{4}\s*年)?\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月\s*", text)
+    return parse_deadline(f"{bare_month.group(1)}月底前" if bare_month else text, year, issued)
+
+
 def deadline_for(requirement: str, year: int | None, default: str = DEFAULT_DEADLINE,
                  issued: date | None = None) -> Deadline:
     """The deadline of a requirement: the one it states, else ``default``."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .deadlines import DEFAULT_DEADLINE, DeadlineKind, deadline_for, parse_deadline
+from .deadlines import DEFAULT_DEADLINE, DeadlineKind, deadline_for, note_deadline
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
 from .findings import Finding, Severity
@@ -54,7 +54,7 @@ def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: 
     plan_year = year or outline.year
     for row in rows:
         if row.deadline_note:
-            deadline = parse_deadline(row.deadline_note, plan_year or date.today().year, outline.issued)
+            deadline = note_deadline(row.deadline_note, plan_year or date.today().year, outline.issued)
         else:
             deadline = deadline_for(row.content, plan_year, default, outline.issued)
         row.deadline = deadline.display

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.deadlines import DeadlineKind, deadline_for, find_deadline_text, parse_deadline
+from addin.deadlines import DeadlineKind, deadline_for, find_deadline_text, note_deadline, parse_deadline
 
 FIXED, RECURRING, CONTINUOUS, RELATIVE, UNKNOWN = (
     DeadlineKind.FIXED, DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS, DeadlineKind.RELATIVE,
@@ -81,6 +81,15 @@ def test_relative_to_the_issue_date():
 def test_deadline_stated_in_text(sentence, found, display):
     assert find_deadline_text(sentence) == found
     assert deadline_for(sentence, 2021).display == display
+
+
+@pytest.mark.parametrize(
+    ("note", "display"),
+    [("2024年12月", "12月底前"), ("6月", "6月底前"), ("2024年6月底前", "6月底前"), ("每季度", "每季度"),
+     ("长期坚持", "长期"), ("8月份", "8月份")],
+)
+def test_a_note_deadline_of_a_bare_month_means_its_end(note, display):
+    assert note_deadline(note, 2024).display == display
 
 
 def test_default_is_configurable():

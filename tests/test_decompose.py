@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from addin.decompose import Granularity, decompose, requirement_name, split_requirements
@@ -163,3 +165,29 @@ def test_item_granularity_keeps_paragraphs_whole(corpus):
     assert len(coarse) == len(sections) == 23
     assert len(fine) > 3 * len(coarse)
     assert all("·" not in r.source for r in coarse)
+
+
+GOVERNMENT_REPORT_PLAN = Path(__file__).parent / "plans" / "政府工作报告任务分解方案_示例.txt"
+
+
+@pytest.mark.parametrize(
+    ("index", "chapter", "content", "lead", "units", "assist", "deadline"),
+    [
+        (0, "一、2024年主要预期目标", "地区生产总值增长5.5%左右。", [], ["区发展改革委", "区统计局"], [], "全年"),
+        (2, "二、重点工作任务", "大力培育战略性新兴产业，新增高新技术企业100家。（牵头领导：李某）",
+         ["区科技局"], ["区发展改革委", "区经济信息化委"], [], "12月底前"),
+        (3, "二、重点工作任务", "推进科技成果转化，建设概念验证中心2家。", ["区科技局"], [], ["各镇", "街道"], "全年"),
+        (4, "二、重点工作任务", "完成旧区改造5万平方米，年底前完成。", [], ["区住房城乡建设委"], [], "12月底前"),
+        (5, "二、重点工作任务", "加快推进老旧小区加装电梯200台，三季度末前完成100台。", [],
+         ["区房管局", "各镇", "街道"], [], "第三季度"),
+        (7, "三、工作要求", "区政府督查室要加强跟踪督办，每季度通报一次进展情况。", [], ["区政府督查室"], [], "每季度"),
+    ],
+)
+def test_a_government_work_report_breakdown(index, chapter, content, lead, units, assist, deadline):
+    from addin.pipeline import draft_from_plan
+
+    draft = draft_from_plan(GOVERNMENT_REPORT_PLAN)
+    assert draft.outline.title == "2024年某区政府工作报告重点工作任务分解方案" and len(draft.rows) == 8
+    row = draft.rows[index]
+    assert (row.chapter, row.content, row.lead, row.units, row.assist, row.deadline) == (
+        chapter, content, lead, units, assist, deadline)

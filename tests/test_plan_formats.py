@@ -97,7 +97,8 @@ def test_a_plan_that_carries_its_task_table_gives_the_table_rows(tmp_path):
     assert draft.outline.year == 2024
     assert [(r.seq, r.chapter, r.name, r.content, r.lead, r.units, r.deadline, r.source, r.where)
             for r in draft.rows] == [
-        (1, "一、优化政务服务", "推进一网通办", "压减审批时限。", ["区政务服务中心"], ["各部门"], "6月底前", "表1", "第3行"),
+        (1, "一、优化政务服务", "推进一网通办", "压减审批时限。", ["区政务服务中心"], ["各部门"], "6月底前",
+         "表1", "第3行"),
         (2, "一、优化政务服务", "优化营商环境", "开展营商环境评价。", [], ["区发展改革委"], "每季度", "表1", "第4行"),
     ]
     assert draft.rows[1].due.count("、") == 3

@@ -15,7 +15,7 @@ _CN = "一二三四五六七八九十百零〇"
 # first appearance, so a plan that skips a kind still nests correctly.
 MARKER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("part", re.compile(rf"^\s*(第[{_CN}]+部分)\s*[、，,:：.．]?\s*")),
-    ("chapter", re.compile(rf"^\s*([{_CN}]+)\s*[、．.，,](?!\d)\s*")),
+    ("chapter", re.compile(rf"^\s*([{_CN}]+)\s*(?:、|[．.，,](?!\d))\s*")),  # "一、2024年目标", not "一.5"
     ("section", re.compile(rf"^\s*[（(]\s*([{_CN}]+)\s*[)）]\s*[、.．]?\s*")),
     ("item", re.compile(r"^\s*([0-9０-９]{1,3})\s*(?:[.．、](?![0-9０-９])|[)）]\s*)\s*")),
     ("subitem", re.compile(r"^\s*[（(]\s*([0-9０-９]{1,3})\s*[)）]\s*[、.．]?\s*")),

@@ -37,7 +37,7 @@ _NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 # (区司法局, 镇党政办, 申通集团) or a group (各部门). Used only to tell a note of
 # units and verbs ("区司法局牵头，各部门配合") from ordinary text in brackets.
 _UNITISH = re.compile(
-    r"(?:[\u4e00-\u9fffA-Za-z0-9（）()]{1,24}?"
+    r"(?:[\u4e00-\u9fffA-Za-z0-9（）()]{0,24}?"
     r"(?:局|委|办|室|中心|部|院|所|队|政府|街道|镇|乡|部门|单位|公司|集团|协会|商会|处|科|站|厅|署|社|台|馆|团|组)"
     r"|各[\u4e00-\u9fff]{1,10}|(?:有关|相关)(?:部门|单位)|[\u4e00-\u9fff]{1,12}(?:居委会|村委会|村|居民区))"
 )
