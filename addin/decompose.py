@@ -22,6 +22,7 @@ from .deadlines import find_deadline_text
 from .outline import Outline, OutlineNode, split_heading
 from .units import UnitRoles, extract_unit_notes, note_segments, with_leaders
 
+HEADING_NOTE = "标题注明"  # the 单位来源 of units a heading's note gives every task under it
 ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
 _CLAUSE = re.compile(r"(?:^|(?<=[。；;：:，,]))\s*([一二三四五六七八九十]{1,3})是(?=[^，,。；]{2})")
 _CLAUSE_MARK = re.compile(r"^\s*[一二三四五六七八九十]{1,3}是")
@@ -171,7 +172,7 @@ def _heading_line(node: OutlineNode | None) -> str:
     if node is None:
         return ""
     marker = {"chapter": "{}、", "section": "（{}）", "part": "{}"}.get(node.kind, "{}.")
-    return marker.format(node.label) + (node.heading or node.text[:30])
+    return marker.format(node.label) + (_heading(node) or node.text[:30])
 
 
 def _task_nodes(outline: Outline) -> list[OutlineNode]:
@@ -179,17 +180,34 @@ def _task_nodes(outline: Outline) -> list[OutlineNode]:
     return [node for node in outline.walk() if node.body and (not node.children or node.text)]
 
 
+def _heading(node: OutlineNode) -> str:
+    """The node's heading without a unit note it carries ("完善决策制度（责任单位：…）")."""
+    return extract_unit_notes(node.heading)[0] if node.heading else ""
+
+
+def _inherited_note(node: OutlineNode, parents: list[OutlineNode]) -> UnitRoles:
+    """The note of the nearest heading above a task ("一、推进依法行政（牵头单位：区司法局）")."""
+    for holder in (node, *reversed(parents)):
+        roles = extract_unit_notes(holder.heading)[1] if holder.heading else UnitRoles()
+        if roles.states_anything():
+            roles.from_heading = True
+            return roles
+    return UnitRoles()
+
+
 def _rows_for(node: OutlineNode, parents: list[OutlineNode], granularity: Granularity):
-    heading = node.heading or next((p.heading for p in reversed(parents) if p.heading), "")
+    heading = _heading(node) or next((_heading(p) for p in reversed(parents) if _heading(p)), "")
     segments = note_segments("\n".join(node.body))
     if len(segments) > 1 and granularity is Granularity.REQUIREMENT:
         yield from _noted_rows(node, segments, heading)
         return
     text, roles = extract_unit_notes(segments[0])
     if not text and node.heading:  # a one-sentence item: its heading is its content
-        text = node.heading + "。"
+        text = _heading(node) + "。"
     text = with_leaders(text, roles)
     atomic = node.kind in ATOMIC_KINDS or not roles.is_empty()
+    if not roles.states_anything():
+        roles = _inherited_note(node, parents)
     if atomic or granularity is Granularity.ITEM:
         yield heading, text, roles, node.path
         return
@@ -254,4 +272,6 @@ def _row(seq, chapter, section, name, content, roles: UnitRoles, path, node) -> 
         name=name, content=content, lead=list(roles.lead), units=list(roles.units),
         assist=list(roles.assist), deadline=roles.deadline or find_deadline_text(content),
         source=path, where=node.line.where, deadline_note=roles.deadline,
+        unit_sources={name: HEADING_NOTE for name in roles.lead + roles.units + roles.assist}
+        if roles.from_heading else {},
     )

@@ -191,3 +191,28 @@ def test_a_government_work_report_breakdown(index, chapter, content, lead, units
     row = draft.rows[index]
     assert (row.chapter, row.content, row.lead, row.units, row.assist, row.deadline) == (
         chapter, content, lead, units, assist, deadline)
+
+
+HEADING_NOTES_PLAN = """2024年某区法治政府建设工作要点
+一、推进依法行政（牵头单位：区司法局）
+（一）完善行政决策制度（责任单位：区司法局、区政府办公室）
+1.健全重大行政决策程序。
+2.推进合法性审查全覆盖。（责任单位：区司法局）
+（二）加强行政执法。全面推行行政执法三项制度。区城管执法局要开展执法案卷评查，提高执法质量。
+"""
+
+
+def test_a_heading_note_covers_the_tasks_under_it(tmp_path):
+    from addin.pipeline import draft_from_plan
+    from addin.units.infer import unit_source_text
+
+    plan = tmp_path / "要点.txt"
+    plan.write_text(HEADING_NOTES_PLAN, encoding="utf-8")
+    rows = draft_from_plan(plan).rows
+    assert [(r.chapter, r.section, r.lead, r.units, unit_source_text(r)) for r in rows] == [
+        ("一、推进依法行政", "（一）完善行政决策制度", [], ["区司法局", "区政府办公室"], "标题注明"),
+        ("一、推进依法行政", "（一）完善行政决策制度", [], ["区司法局"], "原文注明"),
+        ("一、推进依法行政", "（二）加强行政执法", ["区司法局"], [], "标题注明"),
+        ("一、推进依法行政", "（二）加强行政执法", ["区司法局"], ["区城管执法局"],
+         "标题注明：区司法局；主语推断：区城管执法局"),
+    ]

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from enum import Enum
 from itertools import groupby
 
-from ..decompose import TaskRow
+from ..decompose import HEADING_NOTE, TaskRow
 from .directory import UnitDirectory
 from .mentions import Mention, field_list, qualified_name, split_unit_expression, subject_mentions
 
@@ -34,6 +34,7 @@ class UnitSource(str, Enum):
     """Where a unit in the table came from."""
 
     NOTE = "原文注明"
+    HEADING = HEADING_NOTE
     SUBJECT = "主语推断"
     KEYWORD = "关键词建议"
     DEFAULT = "默认单位"
@@ -107,9 +108,14 @@ def assign_units(rows: list[TaskRow], directory: UnitDirectory | None = None,
 def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str, list[tuple[str, UnitSource]]],
                 fallback: list[str]) -> None:
     if row.lead or row.units or row.assist:
+        from_heading = set(row.unit_sources.values()) == {UnitSource.HEADING.value}
         for role in ("lead", "units", "assist"):
             setattr(row, role, _fold_all(getattr(row, role), directory))
-        row.unit_sources = {name: UnitSource.NOTE.value for name in row.lead + row.units + row.assist}
+        source = UnitSource.HEADING if from_heading else UnitSource.NOTE
+        row.unit_sources = {name: source.value for name in row.lead + row.units + row.assist}
+        if from_heading:  # the heading names who leads; the sentence may still name who does it
+            for name, _ in _subject_roles(row.content, directory)["units"]:
+                _add(row, "units", _fold_all([name], directory), UnitSource.SUBJECT)
         return
     roles = _subject_roles(row.content, directory)
     if any(roles.values()):
@@ -159,6 +165,6 @@ def unit_source_text(row: TaskRow) -> str:
     by_source: dict[str, list[str]] = {}
     for name in row.lead + row.units + row.assist:
         by_source.setdefault(row.unit_sources.get(name, UnitSource.NOTE.value), []).append(name)
-    if list(by_source) == [UnitSource.NOTE.value]:
-        return UnitSource.NOTE.value
+    if len(by_source) == 1 and next(iter(by_source)) in (UnitSource.NOTE.value, UnitSource.HEADING.value):
+        return next(iter(by_source))  # the plan says so: nothing to check, no need to list the names
     return "；".join(f"{source}：{'、'.join(names)}" for source, names in by_source.items())

@@ -53,6 +53,7 @@ class UnitRoles:
     assist: list[str] = field(default_factory=list)
     deadline: str = ""  # the note's 完成时限, as written
     leaders: list[str] = field(default_factory=list)  # "牵头领导：王某某", kept in the task text
+    from_heading: bool = False  # the note of a heading above the task, not of the task itself
 
     def add(self, role: str, names: list[str]) -> None:
         """Append ``names`` to ``role`` (lead/units/assist), skipping repeats."""
