@@ -102,3 +102,21 @@ def test_a_plan_that_carries_its_task_table_gives_the_table_rows(tmp_path):
         (2, "一、优化政务服务", "优化营商环境", "开展营商环境评价。", [], ["区发展改革委"], "每季度", "表1", "第4行"),
     ]
     assert draft.rows[1].due.count("、") == 3
+
+
+def test_a_pdf_task_table_over_several_pages_gives_its_rows(corpus, tmp_path):
+    """The official table FenJie prints, as a PDF (ruled, header repeated on every page), read back."""
+    from addin.cli import main
+    from addin.pipeline import draft_from_plan
+
+    draft, official = tmp_path / "草稿.xlsx", tmp_path / "分解表.xlsx"
+    assert main(["decompose", str(corpus / "plans" / "miaohang_2024.txt"), "-o", str(draft)]) == 0
+    assert main(["render", str(draft), "-o", str(official)]) == 0
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(official)],
+                   check=True, capture_output=True, timeout=180)
+    expected = draft_from_plan(corpus / "plans" / "miaohang_2024.txt").rows
+    got = draft_from_plan(tmp_path / "分解表.pdf").rows
+    assert len(read_plan(tmp_path / "分解表.pdf").tables) == 1
+    assert [(r.chapter, r.name, r.content, r.lead, r.units, r.assist, r.deadline) for r in got] == [
+        (r.chapter, r.name, r.content, r.lead, r.units, r.assist, r.deadline) for r in expected]

@@ -39,13 +39,51 @@ def _open(path: Path):
         raise PlanReadError(f"文件“{path.name}”不是有效的 PDF 文件，或已损坏。") from None
 
 
-def _page_lines(page) -> list[dict]:
-    lines = page.extract_text_lines(return_chars=False)
+def _page_lines(page) -> tuple[list[dict], list[list[list[str]]]]:
+    """The page's text lines outside ruled tables, and the tables' cell texts."""
+    found = page.find_tables()
+    grids = [[[_cell_text(cell) for cell in row] for row in table.extract()] for table in found]
+
+    def outside(line: dict) -> bool:
+        return not any(x0 <= line["x0"] and line["x1"] <= x1 and top <= line["top"] and line["bottom"] <= bottom
+                       for x0, top, x1, bottom in (t.bbox for t in found))
+
+    lines = [line for line in page.extract_text_lines(return_chars=False) if outside(line)]
     top_band, bottom_band = page.height * _MARGIN_SHARE, page.height * (1 - _MARGIN_SHARE)
     for line in lines:
         line["in_margin"] = line["top"] < top_band or line["bottom"] > bottom_band
         line["page"] = page.page_number
-    return lines
+    return lines, [grid for grid in grids if grid]
+
+
+_ORGAN_END = re.compile(r"(?:局|委|办|室|中心|所|队|府|部门|单位|街镇|镇|街道)$")
+_UNIT_START = re.compile(r"^(?:区|市|镇|县|街道|各|\*|＊)")
+
+
+def _cell_text(cell: str | None) -> str:
+    """A cell's text without the line wraps of the PDF layout.
+
+    A wrap falls anywhere, even inside a unit name ("镇综|合执法队"), so lines are
+    joined without a separator; only a line that ends a unit name followed by one
+    that starts another ("区府办|区司法局", one unit per line) is joined with 、.
+    """
+    lines = [line.strip() for line in (cell or "").split("\n") if line.strip()]
+    text = lines[0] if lines else ""
+    for line in lines[1:]:
+        joiner = "、" if _ORGAN_END.search(text) and _UNIT_START.match(line) else ""
+        text += joiner + line
+    return text
+
+
+def _join_tables(grids: list[list[list[str]]]) -> list[list[list[str]]]:
+    """Tables as the reader sees them: a table continued on the next page (same columns) is one."""
+    tables: list[list[list[str]]] = []
+    for grid in grids:
+        if tables and len(grid[0]) == len(tables[-1][0]):
+            tables[-1].extend(grid)  # a repeated header row is skipped by the table reader
+        else:
+            tables.append(grid)
+    return tables
 
 
 def _fold(text: str) -> str:
@@ -91,9 +129,11 @@ def _paragraphs(lines: list[dict]) -> list[tuple[str, int, int]]:
 
 
 def read_pdf_plan(path: Path) -> PlanText:
-    """Read a .pdf plan: body paragraphs without running headers and page numbers."""
+    """Read a .pdf plan: body paragraphs without running headers and page numbers, and its ruled tables."""
     with _open(path) as pdf:
-        pages = [_page_lines(page) for page in pdf.pages]
+        read = [_page_lines(page) for page in pdf.pages]
+    pages = [lines for lines, _ in read]
+    tables = _join_tables([grid for _, grids in read for grid in grids])
     running = _running_texts(pages)
     body = []
     for page in pages:
@@ -101,7 +141,7 @@ def read_pdf_plan(path: Path) -> PlanText:
             line["number"] = number
             if not _is_furniture(line, running) and line["text"].strip():
                 body.append(line)
-    if not body:
+    if not body and not tables:
         raise PlanReadError(
             f"PDF 文件“{path.name}”中没有可提取的文字，可能是扫描件（图片）：请提供 Word 版或文字版 PDF，"
             "或先做文字识别（OCR）。"
@@ -110,4 +150,4 @@ def read_pdf_plan(path: Path) -> PlanText:
         SourceLine(text, f"第{page}页第{number}行", i)
         for i, (text, page, number) in enumerate(_paragraphs(body))
     ]
-    return PlanText(path, lines)
+    return PlanText(path, lines, tables)
