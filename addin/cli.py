@@ -31,7 +31,7 @@ from .progress.merge import merge_returns
 from .progress.split import default_round, split_ledger
 from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
-from .safe_io import write_atomically
+from .safe_io import save_over
 from .table import read_task_table
 from .undo import open_for_undo, restore_sheets
 from .units.check import find_unknown_units
@@ -159,8 +159,11 @@ def _write_validation(args, path: Path, table, findings) -> tuple[Path | None, i
         out = Path(args.output) if args.output else path
         if out != path:
             shutil.copy2(path, out)
-        fixed, _ = mark_workbook(out, table.sheet, findings, fix=args.fix)
-        return out, fixed
+        result = mark_workbook(out, table.sheet, findings, fix=args.fix)
+        if result.lost:
+            print(f"“{out.name}”含有{'、'.join(result.lost)}，直接改写会丢失这些内容；原文件未改动，"
+                  f"标注后的工作簿另存为：{result.written}")
+        return result.written, result.fixed
     out = Path(args.output) if args.output else path.with_name(path.stem + "_校验结果.xlsx")
     write_findings_workbook(out, findings)
     return out, 0
@@ -329,7 +332,10 @@ def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
     workbook = open_for_undo(path)
     names = restore_sheets(workbook)
-    backup = write_atomically(path, lambda temp: workbook.save(temp))
+    written, backup, lost = save_over(workbook, path, "_已撤销")
+    if lost:
+        print(f"“{path.name}”含有{'、'.join(lost)}，直接改写会丢失这些内容；原文件未改动，恢复后的工作簿另存为：{written}")
+        return 0
     print(f"已恢复工作表：{'、'.join(names)}（撤销前的文件已备份为：{backup}）")
     return 0
 

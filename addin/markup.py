@@ -8,6 +8,7 @@ and the result is written atomically.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
@@ -15,7 +16,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from .findings import Finding, Severity
-from .safe_io import write_atomically
+from .safe_io import save_over, write_atomically
 from .undo import backup_sheet
 from .workbook import FINDING_HEADERS, FINDING_WIDTHS, SHEET_FINDINGS, _fill_sheet, _link_findings, finding_values
 
@@ -84,9 +85,31 @@ def apply_fixes(workbook: Workbook, findings: list[Finding]) -> int:
     return fixed
 
 
+@dataclass
+class MarkResult:
+    """What :func:`mark_workbook` wrote.
+
+    Attributes:
+        fixed: Safe fixes applied.
+        written: The workbook written: the input, or a copy beside it when
+            rewriting the input would have lost content (``lost``).
+        backup: Backup of the overwritten file, or None.
+        lost: What rewriting the input in place would have dropped (["图表", …]).
+    """
+
+    fixed: int
+    written: Path
+    backup: Path | None = None
+    lost: list[str] = field(default_factory=list)
+
+
 def mark_workbook(path: str | Path, sheet: str, findings: list[Finding], fix: bool = False,
-                  out: str | Path | None = None) -> tuple[int, Path | None]:
+                  out: str | Path | None = None) -> MarkResult:
     """Write the findings (and, with ``fix``, the safe fixes) into the workbook.
+
+    openpyxl rebuilds the file it saves; when the workbook holds charts, shapes or
+    controls it would drop, the marked workbook goes to a copy beside it
+    ("表_已校验.xlsx") and the user's file is left as it was.
 
     Args:
         path: The validated .xlsx/.xlsm.
@@ -94,9 +117,6 @@ def mark_workbook(path: str | Path, sheet: str, findings: list[Finding], fix: bo
         findings: From :func:`addin.validate.validate_table`.
         fix: Apply the safe fixes; those findings are then not marked.
         out: Write here instead of over ``path`` (required for .xls/.et input).
-
-    Returns:
-        (fixes applied, backup path of the overwritten file or None).
     """
     path = Path(path)
     workbook = load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm")
@@ -109,8 +129,10 @@ def mark_workbook(path: str | Path, sheet: str, findings: list[Finding], fix: bo
     _fill_sheet(results, FINDING_HEADERS, FINDING_WIDTHS, finding_values(remaining))
     _link_findings(results, remaining)
     write_summary_cell(results, remaining)
-    target = Path(out) if out else path
-    return fixed, write_atomically(target, lambda temp: workbook.save(temp))
+    if out:
+        return MarkResult(fixed, Path(out), write_atomically(out, lambda temp: workbook.save(temp)))
+    written, backup, lost = save_over(workbook, path, "_已校验")
+    return MarkResult(fixed, written, backup, lost)
 
 
 def write_summary_cell(sheet, findings: list[Finding]) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import zipfile
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -96,3 +98,65 @@ def write_atomically(path: str | Path, write: Callable[[Path], None], backup: bo
     finally:
         temp.unlink(missing_ok=True)
     return saved
+
+
+# Parts of a workbook that openpyxl may not write back: it rebuilds the file from
+# what it understands, so shapes, controls and some charts of a user's workbook
+# can vanish on save. Compared before and after, part by part.
+FRAGILE_PARTS = {
+    "xl/charts/": "图表", "xl/drawings/": "图片或形状", "xl/media/": "图片", "xl/ctrlProps/": "表单控件",
+    "xl/embeddings/": "嵌入对象", "xl/activeX/": "ActiveX 控件", "xl/slicers/": "切片器",
+    "xl/timelines/": "日程表", "xl/pivotTables/": "数据透视表",
+}
+
+
+def fragile_parts(path: Path) -> Counter[str]:
+    """How many parts of each fragile kind the workbook holds (empty for a plain table)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            # .vml parts are comment boxes, which openpyxl writes itself when it saves comments.
+            names = [n for n in archive.namelist() if not n.endswith((".rels", ".vml"))]
+    except (OSError, zipfile.BadZipFile):
+        return Counter()
+    return Counter(label for n in names for prefix, label in FRAGILE_PARTS.items() if n.startswith(prefix))
+
+
+def lost_parts(before: Path, after: Path) -> list[str]:
+    """The kinds of content ``after`` holds less of than ``before`` (e.g. ["图表"])."""
+    old, new = fragile_parts(before), fragile_parts(after)
+    return [label for label, count in old.items() if new[label] < count]
+
+
+def sibling_path(path: Path, suffix: str) -> Path:
+    """A free name beside ``path``: "表.xlsx" → "表_已校验.xlsx" (then "表_已校验-2.xlsx", …)."""
+    candidate, counter = path.with_name(f"{path.stem}{suffix}{path.suffix}"), 2
+    while candidate.exists():
+        candidate = path.with_name(f"{path.stem}{suffix}-{counter}{path.suffix}")
+        counter += 1
+    return candidate
+
+
+def save_over(workbook, path: Path, copy_suffix: str) -> tuple[Path, Path | None, list[str]]:
+    """Save a workbook read from ``path`` back over it, unless that would lose content.
+
+    openpyxl rebuilds the file it saves; when a trial save shows it would drop
+    charts, shapes or controls of the user's file, the workbook goes to a new file
+    beside it ("表_已校验.xlsx") and ``path`` is left as it was.
+
+    Args:
+        workbook: An openpyxl workbook loaded from ``path``.
+        path: The user's file.
+        copy_suffix: Added to the name of the copy ("_已校验").
+
+    Returns:
+        (file written, backup of an overwritten file or None, kinds of content that
+        saving over ``path`` would have lost).
+    """
+    lost: list[str] = []
+    if fragile_parts(path):
+        with tempfile.TemporaryDirectory(prefix="fenjie-") as folder:
+            trial = Path(folder) / path.name
+            workbook.save(trial)
+            lost = lost_parts(path, trial)
+    target = sibling_path(path, copy_suffix) if lost else path
+    return target, write_atomically(target, lambda temp: workbook.save(temp)), lost

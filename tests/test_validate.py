@@ -195,3 +195,68 @@ def test_fuzz_table_reader_never_crashes_or_half_writes(tmp_path, grid):
     mark_workbook(path, table.sheet, findings, fix=True)
     assert read_task_table(path).sheet == table.sheet
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~fenjie")]
+
+
+_SHAPE_DRAWING = (
+    '<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing"'
+    ' xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><xdr:twoCellAnchor>'
+    "<xdr:from><xdr:col>5</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>"
+    "<xdr:to><xdr:col>8</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>4</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:to>"
+    '<xdr:sp macro="" textlink=""><xdr:nvSpPr><xdr:cNvPr id="2" name="文本框 1"/><xdr:cNvSpPr txBox="1"/>'
+    '</xdr:nvSpPr><xdr:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr><xdr:txBody><a:bodyPr/>'
+    "<a:p><a:r><a:t>科长批注：请各单位核对</a:t></a:r></a:p></xdr:txBody></xdr:sp><xdr:clientData/>"
+    "</xdr:twoCellAnchor></xdr:wsDr>"
+)
+
+
+def _table_with_a_text_box(path: Path) -> Path:
+    """A task table whose sheet carries a text box (a shape), as Excel users add them."""
+    import zipfile
+
+    from openpyxl.chart import BarChart, Reference
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    for row in (["序号", "任务内容", "责任单位", "完成时限"], [1, "做好公开工作。", "区政府办公室", "6月底前"],
+                [1, "  做好解读工作。", "区府办", "13月底前"]):
+        sheet.append(row)
+    chart = BarChart()  # a placeholder drawing, replaced by the text box below
+    chart.add_data(Reference(sheet, min_col=1, min_row=1, max_row=2))
+    sheet.add_chart(chart, "F2")
+    plain = path.with_name("plain.xlsx")
+    workbook.save(plain)
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/charts/") or item.filename == "xl/drawings/_rels/drawing1.xml.rels":
+                continue
+            if item.filename == "xl/drawings/drawing1.xml":
+                data = _SHAPE_DRAWING.encode()
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b'<Override PartName="/xl/charts/chart1.xml" '
+                                    b'ContentType="application/vnd.openxmlformats-officedocument.drawingml.chart+xml"/>',
+                                    b"")
+            target.writestr(item, data)
+    return path
+
+
+def test_a_workbook_with_shapes_is_marked_in_a_copy(tmp_path, capsys):
+    path = _table_with_a_text_box(tmp_path / "分解表.xlsx")
+    original = path.read_bytes()
+    assert main(["validate", str(path)]) == 1
+    out = capsys.readouterr().out
+    copy = tmp_path / "分解表_已校验.xlsx"
+    assert f"“分解表.xlsx”含有图片或形状，直接改写会丢失这些内容；原文件未改动，标注后的工作簿另存为：{copy}" in out
+    assert path.read_bytes() == original, "the user's workbook is untouched"
+    assert "校验结果" in openpyxl.load_workbook(copy).sheetnames
+
+
+def test_a_plain_workbook_is_marked_in_place(tmp_path):
+    path = tmp_path / "分解表.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["序号", "任务内容", "责任单位"])
+    workbook.active.append([1, "做好公开工作。", "区政府办公室"])
+    workbook.save(path)
+    table = read_task_table(path)
+    result = mark_workbook(path, table.sheet, validate_table(table))
+    assert (result.written, result.lost) == (path, []) and result.backup is not None
