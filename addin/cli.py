@@ -26,7 +26,7 @@ from .mail.send import journal_path, plan_form_mails, plan_reminders, preview_ro
 from .mail.transports import EmlTransport, OutlookTransport, SmtpTransport
 from .markup import FIXABLE, mark_workbook, write_findings_workbook
 from .pipeline import Draft, DraftOptions, draft_from_plan
-from .progress.ledger import create_ledger
+from .progress.ledger import as_of_date, create_ledger
 from .progress.merge import merge_returns
 from .progress.split import default_round, split_ledger
 from .progress.summary import write_summary
@@ -210,21 +210,12 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
-    as_of = parse_iso_date(args.as_of) if args.as_of else date.today()
+    as_of = as_of_date(args.as_of, "--as-of ")
     backup = write_summary(args.ledger, args.output, as_of, args.warn_days)
     print(f"已生成进度汇总（截至 {as_of.isoformat()}）：{args.output}")
     if backup:
         print(f"原文件已备份为：{backup}")
     return 0
-
-
-def parse_iso_date(text: str) -> date:
-    """A date from YYYY-MM-DD (or 2024年6月30日), or a clear error."""
-    match = re.match(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?\s*$", text)
-    try:
-        return date(*(int(g) for g in match.groups())) if match else date.fromisoformat(text)
-    except ValueError:
-        raise FenJieError(f"日期“{text}”无法识别：请写成 2024-06-30。") from None
 
 
 def _mail_settings(args: argparse.Namespace) -> MailSettings:
@@ -235,7 +226,7 @@ def _mail_settings(args: argparse.Namespace) -> MailSettings:
 def _mail_plan(args: argparse.Namespace) -> list:
     settings, directory = _mail_settings(args), _directory_from(args)
     if args.mail_command == "remind" or getattr(args, "remind", False):
-        as_of = parse_iso_date(args.as_of) if args.as_of else date.today()
+        as_of = as_of_date(args.as_of, "--as-of ")
         return plan_reminders(args.ledger, directory, settings, as_of, args.warn_days)
     if not args.forms:
         raise FenJieError("请用 --forms 指定反馈表所在文件夹（fenjie split 的输出）。")

@@ -344,10 +344,10 @@ def merge_feedback(book) -> str:
 
 def progress_summary(book) -> str:
     """进度汇总: the summary workbook on the 统计日期."""
+    from .progress.ledger import as_of_date
     from .progress.summary import write_summary
 
-    text = settings(book).get("统计日期", "")
-    as_of = date.fromisoformat(text[:10]) if text else date.today()
+    as_of = as_of_date(settings(book).get("统计日期", ""), f"“{SHEET_SETTINGS}”中的统计日期：")
     out = output_folder(book) / f"进度汇总_{as_of.isoformat()}.xlsx"
     write_summary(_ledger_path(book), out, as_of)
     return f"已生成进度汇总（截至 {as_of.isoformat()}）：{out}"

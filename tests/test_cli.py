@@ -144,3 +144,15 @@ def test_every_subcommand_has_help(capsys, command):
         main([*command, "--help"])
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith(f"usage: fenjie {' '.join(command)}")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [(["summary", "台账.xlsx", "-o", "汇总.xlsx", "--as-of", "十月底"],
+      "错误：--as-of 日期“十月底”无法识别：请写成 2024-06-30 或 2024年6月30日。"),
+     (["mail", "remind", "台账.xlsx", "--as-of", "2024-13-01"],
+      "错误：--as-of 日期“2024-13-01”无法识别：请写成 2024-06-30 或 2024年6月30日。")],
+)
+def test_bad_report_dates(argv, message, capsys):
+    assert main(argv) == 1
+    assert capsys.readouterr().err.strip() == message

@@ -197,13 +197,22 @@ def test_btnMerge(workspace):
     assert "已完成" in [row[11] for row in ledger[1:]]
 
 
-def test_btnSummary(workspace):
+@pytest.mark.parametrize("typed", ["2024-10-20", "2024年10月20日", "2024/10/20", "2024-10-20 00:00:00"])
+def test_btnSummary(workspace, typed):
     sheets, tmp = workspace
     _split(sheets)
-    remote = _run({"设置": sheets["设置"]}, "btnSummary")
+    settings = [row if row[0] != "统计日期" else ["统计日期", typed, ""] for row in sheets["设置"]]
+    remote = _run({"设置": settings}, "btnSummary")
     out = tmp / "输出" / "进度汇总_2024-10-20.xlsx"
     assert remote.alerts() == [f"已生成进度汇总（截至 2024-10-20）：{out}"]
     assert openpyxl.load_workbook(out).sheetnames[:2] == ["总体情况", "分单位"]
+
+
+def test_btnSummary_with_a_date_that_is_no_date(workspace):
+    sheets, _ = workspace
+    settings = [row if row[0] != "统计日期" else ["统计日期", "十月底", ""] for row in sheets["设置"]]
+    remote = _run({"设置": settings}, "btnSummary")
+    assert remote.alerts() == ["“设置”中的统计日期：日期“十月底”无法识别：请写成 2024-06-30 或 2024年6月30日。"]
 
 
 def test_btnUnits(workspace):

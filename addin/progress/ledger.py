@@ -126,6 +126,20 @@ def cell_date(value: object) -> date | None:
     return None
 
 
+def as_of_date(value: object, where: str = "") -> date:
+    """The 统计日期 a user gave: a date cell, "2024-06-30" or "2024年6月30日"; today when empty.
+
+    Raises:
+        FenJieError: the text is no date; the message names ``where`` it was typed.
+    """
+    if value is None or str(value).strip() == "":
+        return date.today()
+    found = cell_date(value)
+    if found is None:
+        raise FenJieError(f"{where}日期“{value}”无法识别：请写成 2024-06-30 或 2024年6月30日。")
+    return found
+
+
 def load_ledger(path: str | Path) -> Ledger:
     """Read a ledger written by :func:`create_ledger` (and merged since).
 
