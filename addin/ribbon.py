@@ -212,9 +212,48 @@ def _status(book, text: str | bool) -> None:
 # ---------------------------------------------------------------- actions, one per button
 
 
+PLAN_FILTER = "上级要点 (*.docx;*.pdf;*.txt;*.doc;*.wps),*.docx;*.pdf;*.txt;*.doc;*.wps"
+
+
+def ask_for_file(book, title: str, file_filter: str) -> Path | None:
+    """Excel's own file-open dialog, through COM (Windows/macOS Excel).
+
+    Returns None where Excel has none to offer (the remote engine) or when the
+    user cancels (Excel then returns False).
+    """
+    try:
+        picked = book.app.api.GetOpenFilename(file_filter, 1, title)
+    except Exception:  # no COM behind this book: the caller falls back to the 设置 sheet
+        return None
+    return Path(picked) if isinstance(picked, str) and picked else None
+
+
+def _remember_setting(book, key: str, value: str) -> None:
+    rows = [list(r) for r in read_sheet(book, SHEET_SETTINGS)]
+    for row in rows[1:]:
+        if row and str(row[0]).strip() == key:
+            row[1:2] = [value]
+            break
+    else:
+        rows.append([key, value, ""])
+    write_sheet(book, SHEET_SETTINGS, rows, backup=False)
+
+
+def _plan_path(book) -> Path:
+    """The plan to read: the 设置 path, else one picked in Excel's dialog (then kept in 设置)."""
+    value = settings(book).get("上级要点文件", "")
+    if value and Path(value).exists():
+        return Path(value)
+    picked = ask_for_file(book, "选择上级要点文件", PLAN_FILTER)
+    if picked is None:
+        return _setting_path(book, "上级要点文件")  # says what to fill in
+    _remember_setting(book, "上级要点文件", str(picked))
+    return picked
+
+
 def import_plan(book) -> str:
     """导入上级要点: the plan's outline into the 上级要点 sheet."""
-    outline = parse_outline(read_plan(_setting_path(book, "上级要点文件")))
+    outline = parse_outline(read_plan(_plan_path(book)))
     write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(outline))
     return f"已导入《{outline.title}》：{sum(1 for _ in outline.walk())} 个层级条目。"
 
@@ -223,7 +262,7 @@ def decompose_plan(book) -> str:
     """生成分解表: decompose the plan into the 任务分解 sheet (units and deadlines filled)."""
     options = DraftOptions(directory=directory_of(book), year=_year(book),
                            default_deadline=settings(book).get("默认完成时限") or DEFAULT_DEADLINE)
-    draft = draft_from_plan(_setting_path(book, "上级要点文件"), options)
+    draft = draft_from_plan(_plan_path(book), options)
     write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(draft.outline))
     _write_tasks(book, draft.rows)
     write_sheet(book, SHEET_FINDINGS, [list(FINDING_HEADERS)] + finding_values(draft.findings))

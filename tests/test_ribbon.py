@@ -103,6 +103,25 @@ def test_btnImportPlan(workspace):
     assert remote.alerts() == ["已导入《2024年庙行镇政务公开工作要点》：42 个层级条目。"]
 
 
+def test_btnImportPlan_asks_for_the_file_and_keeps_it_in_settings(workspace, corpus, monkeypatch):
+    sheets, _ = workspace
+    plan = corpus / "plans" / "miaohang_2024.txt"
+    asked = []
+    monkeypatch.setattr(ribbon, "ask_for_file", lambda book, title, file_filter: asked.append(title) or plan)
+    settings = [row if row[0] != "上级要点文件" else ["上级要点文件", "", ""] for row in sheets["设置"]]
+    remote = _run({"设置": settings}, "btnImportPlan")
+    assert asked == ["选择上级要点文件"]
+    assert ["上级要点文件", str(plan), ""] in remote.written()["设置"]
+    assert remote.alerts() == ["已导入《2024年庙行镇政务公开工作要点》：42 个层级条目。"]
+
+
+def test_the_remote_engine_has_no_file_dialog(workspace):
+    sheets, _ = workspace
+    settings = [row if row[0] != "上级要点文件" else ["上级要点文件", "D:/不存在/要点.docx", ""] for row in sheets["设置"]]
+    remote = _run({"设置": settings}, "btnImportPlan")
+    assert remote.alerts() == ["“设置”中的上级要点文件“D:/不存在/要点.docx”不存在。"]
+
+
 def test_btnDecompose(workspace):
     sheets, _ = workspace
     remote = _run({"设置": sheets["设置"], "单位名录": sheets["单位名录"]}, "btnDecompose")
