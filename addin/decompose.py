@@ -45,6 +45,9 @@ _FRAMING = re.compile(r"^(?:严格依照|严格按照|严格依据|准确适用|
 _ELABORATION = re.compile(
     r"^(?:有条件的|鼓励|对于|其中|同时|此外|另外|并且|确需|后续)|^[^，,。；;]{2,30}的[，,]\s*(?:[^，,。]{0,12}?)(?:要|应|须|可)"
 )
+_FRAMING_CHAPTER = re.compile(
+    r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|主要目标|工作目标|总体思路|工作思路)[和与及、]?)+"
+)
 _LEAD_PHRASE = re.compile(r"^([^，,；;：:。]{4,24})[，,]")
 # A leading phrase that opens with a preposition or a subject is no task name.
 _NOT_A_NAME = re.compile(
@@ -176,8 +179,24 @@ def _heading_line(node: OutlineNode | None) -> str:
 
 
 def _task_nodes(outline: Outline) -> list[OutlineNode]:
-    """Nodes that carry task text: leaves, and parents with text of their own."""
-    return [node for node in outline.walk() if node.body and (not node.children or node.text)]
+    """Nodes that carry task text: leaves, and parents with text of their own.
+
+    A chapter that only frames the plan ("一、总体要求", "指导思想和工作目标") holds
+    no tasks, unless the issuer annotated it with units (a 政府工作报告 breakdown
+    assigns its 主要预期目标).
+    """
+    framing = [root for root in outline.roots if _is_framing(root)]
+    skipped = {id(node) for root in framing for node in root.walk()}
+    return [node for node in outline.walk()
+            if node.body and (not node.children or node.text) and id(node) not in skipped]
+
+
+def _is_framing(chapter: OutlineNode) -> bool:
+    heading = re.sub(r"[\s。：:，,]", "", _heading(chapter) or "")
+    if not _FRAMING_CHAPTER.fullmatch(heading):
+        return False
+    return not any(extract_unit_notes("\n".join(n.body) + (n.heading or ""))[1].states_anything()
+                   for n in chapter.walk())
 
 
 def _heading(node: OutlineNode) -> str:

@@ -216,3 +216,27 @@ def test_a_heading_note_covers_the_tasks_under_it(tmp_path):
         ("一、推进依法行政", "（二）加强行政执法", ["区司法局"], ["区城管执法局"],
          "标题注明：区司法局；主语推断：区城管执法局"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("plan", "chapters"),
+    [
+        ("2024年某区法治政府建设实施方案\n一、总体要求\n以习近平法治思想为指导，全面推进依法行政。\n"
+         "（一）基本原则。坚持党的领导。\n二、重点任务\n（一）健全依法决策机制。严格落实重大行政决策程序规定。\n"
+         "三、保障措施\n（一）加强组织领导。各部门要把法治政府建设摆在突出位置。\n",
+         ["二、重点任务", "三、保障措施"]),
+        ("2024年某区工作要点\n一、指导思想和工作目标\n坚持稳中求进工作总基调。\n二、重点工作\n1.做好公开。\n",
+         ["二、重点工作"]),
+        # Framing words, but the issuer assigned units: these are tasks.
+        ("2024年某区工作要点\n一、主要目标\n1.地区生产总值增长5%。（责任单位：区发展改革委）\n二、重点工作\n1.做好公开。\n",
+         ["一、主要目标", "二、重点工作"]),
+    ],
+)
+def test_chapters_that_only_frame_the_plan_hold_no_tasks(tmp_path, plan, chapters):
+    from addin.pipeline import draft_from_plan
+
+    path = tmp_path / "方案.txt"
+    path.write_text(plan, encoding="utf-8")
+    draft = draft_from_plan(path)
+    assert list(dict.fromkeys(r.chapter for r in draft.rows)) == chapters
+    assert any(node.heading and "总体要求" in node.heading for node in draft.outline.walk()) == ("总体要求" in plan)

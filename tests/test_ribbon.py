@@ -117,7 +117,8 @@ def test_btnImportPlan_asks_for_the_file_and_keeps_it_in_settings(workspace, cor
 
 def test_the_remote_engine_has_no_file_dialog(workspace):
     sheets, _ = workspace
-    settings = [row if row[0] != "上级要点文件" else ["上级要点文件", "D:/不存在/要点.docx", ""] for row in sheets["设置"]]
+    missing = ["上级要点文件", "D:/不存在/要点.docx", ""]
+    settings = [row if row[0] != "上级要点文件" else missing for row in sheets["设置"]]
     remote = _run({"设置": settings}, "btnImportPlan")
     assert remote.alerts() == ["“设置”中的上级要点文件“D:/不存在/要点.docx”不存在。"]
 
