@@ -240,3 +240,18 @@ def test_chapters_that_only_frame_the_plan_hold_no_tasks(tmp_path, plan, chapter
     draft = draft_from_plan(path)
     assert list(dict.fromkeys(r.chapter for r in draft.rows)) == chapters
     assert any(node.heading and "总体要求" in node.heading for node in draft.outline.walk()) == ("总体要求" in plan)
+
+
+@pytest.mark.parametrize(
+    ("note", "lead", "units", "assist", "deadline"),
+    [
+        ("（牵头处室：法规处；责任处室：综合处、政策处；完成时间节点：2024年9月）", ["法规处"], ["综合处", "政策处"],
+         [], "2024年9月"),
+        ("（责任主体：各街镇；时间安排：每季度）", [], ["各街镇"], [], "每季度"),
+        ("（落实单位：区教育局，配合部门：区财政局，截止时间：6月30日）", [], ["区教育局"], ["区财政局"], "6月30日"),
+    ],
+)
+def test_note_labels_of_other_provinces(note, lead, units, assist, deadline):
+    text, roles = extract_unit_notes("做好公开工作。" + note)
+    assert text == "做好公开工作。"
+    assert (roles.lead, roles.units, roles.assist, roles.deadline) == (lead, units, assist, deadline)

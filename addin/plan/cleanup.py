@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .markers import starts_outline_item
+from .markers import NOTE_LABEL_LINE, starts_outline_item
 from .model import SourceLine
 
 _CJK = r"\u3000-\u303f\u4e00-\u9fff\uff00-\uffef“”‘’《》"
@@ -20,10 +20,6 @@ _INVISIBLE = re.compile("[\u200b\u200c\u200d\ufeff\u00ad\x00-\x08\x0b\x0c\x0e-\x
 _SENTENCE_END = tuple("。；;！!？?：:）)”」』】")
 _CONTINUATION_START = tuple("，,。；;、：:）)”」』】%的之和与及或并等")
 _NOTE_LINE = re.compile(r"^[（(]\s*(责任|牵头|配合|主责|协办|承办)[^（()）]*[)）]\s*[。.]?$")
-_LABEL_LINE = re.compile(
-    r"^[【\[]?\s*(?:(?:牵头|主责|责任|负责|承办|主办|配合|协办|协助|参与)(?:单位|部门)|完成时限|完成时间|时间节点|"
-    r"(?:牵头|责任|分管)领导)\s*[:：】\]]"
-)
 _OPEN_END = tuple("，,、（(《“「")
 _DOCUMENT_KINDS = re.compile(r"(通知|要点|方案|意见|计划|办法|规定|报告|清单|决定|函|文件)$")
 _WRAP_WIDTH = 30  # a line this long that stops mid-sentence was wrapped, not ended
@@ -42,7 +38,7 @@ def normalize_text(text: str) -> str:
 
 
 def _continues(previous: str, text: str) -> bool:
-    if starts_outline_item(text) or _LABEL_LINE.match(text):
+    if starts_outline_item(text) or NOTE_LABEL_LINE.match(text):
         return False  # a new item, or a 责任单位：/完成时限： line that annotates the one before
     if _NOTE_LINE.match(text) or text.startswith(_CONTINUATION_START):
         return True

@@ -43,3 +43,13 @@ def find_marker(text: str) -> Marker | None:
 def starts_outline_item(text: str) -> bool:
     """True when ``text`` opens a new outline item (and so a new paragraph)."""
     return find_marker(text) is not None
+
+
+# The labels of a note that says who does an item and by when (责任单位：…, 完成时限：…).
+# Part of a plan's layout: a line that starts with one annotates the item before it.
+UNIT_LABEL = r"(?:牵头|主责|责任|负责|承办|主办|落实|实施|配合|协办|协助|参与)(?:单位|部门|处室|科室|主体)"
+# Longest first: "完成时间节点" must not stop at "完成时间".
+DEADLINE_LABEL = (r"完成时间节点|完成时限|完成时间|完成期限|办结时限|截止时间|时间节点|时间要求|时间安排|时限要求"
+                  r"|进度要求|时限")
+LEADER_LABEL = r"(?:牵头|责任|分管|联系|包干)(?:区|市|县|镇)?领导|责任人|联系人"
+NOTE_LABEL_LINE = re.compile(rf"^\s*[【\[]?\s*(?:{UNIT_LABEL}|{DEADLINE_LABEL}|{LEADER_LABEL})\s*[:：】\]]")

@@ -17,13 +17,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..plan.markers import DEADLINE_LABEL, LEADER_LABEL, UNIT_LABEL
+
 _ROLE_LABELS = {
     "牵头": "lead", "主责": "units", "责任": "units", "负责": "units", "承办": "units", "主办": "units",
+    "落实": "units", "实施": "units",
     "配合": "assist", "协办": "assist", "协助": "assist", "参与": "assist",
 }
-_UNIT_LABEL = r"(?:牵头|主责|责任|负责|承办|主办|配合|协办|协助|参与)(?:单位|部门)"
-_DEADLINE_LABEL = r"完成时限|完成时间|完成期限|办结时限|时间节点|时间要求|时限要求|时限"
-_LEADER_LABEL = r"(?:牵头|责任|分管|联系|包干)(?:区|市|县|镇)?领导"
+_UNIT_LABEL, _DEADLINE_LABEL, _LEADER_LABEL = UNIT_LABEL, DEADLINE_LABEL, LEADER_LABEL
 _LABEL = re.compile(rf"[【\[]?\s*({_UNIT_LABEL}|{_DEADLINE_LABEL}|{_LEADER_LABEL})\s*(?:[:：]|[】\]]\s*[:：]?)\s*")
 # A label opens a note only at the start of a line or after a sentence or a bracket.
 _ANY_LABEL = rf"(?:{_UNIT_LABEL}|{_DEADLINE_LABEL}|{_LEADER_LABEL})"
