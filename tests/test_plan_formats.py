@@ -52,12 +52,15 @@ def test_pdf_drops_running_header_and_page_numbers(plan_files):
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by .ci/run")
-def test_doc_converted_through_libreoffice(plan_files, tmp_path):
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_doc_converted_through_libreoffice(plan_files, tmp_path, suffix):
+    """Word 97 .doc, and WPS Office's .wps (the same binary format under WPS's own extension)."""
     docx = plan_files["putuo_2024"]["docx"]
     subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
                     "--convert-to", "doc", "--outdir", str(tmp_path), str(docx)],
                    check=True, capture_output=True, timeout=180)
-    assert rows_of(tmp_path / "putuo_2024.doc") == rows_of(plan_files["putuo_2024"]["txt"])
+    plan = (tmp_path / "putuo_2024.doc").rename(tmp_path / f"putuo_2024{suffix}")
+    assert rows_of(plan) == rows_of(plan_files["putuo_2024"]["txt"])
 
 
 def test_docx_tables_are_read(tmp_path):
