@@ -26,6 +26,9 @@ HEADING_NOTE = "标题注明"  # the 单位来源 of units a heading's note give
 ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
 _CLAUSE = re.compile(r"(?:^|(?<=[。；;：:，,]))\s*([一二三四五六七八九十]{1,3})是(?=[^，,。；]{2})")
 _CLAUSE_MARK = re.compile(r"^\s*[一二三四五六七八九十]{1,3}是")
+# Inline enumerations inside a paragraph: "…工作：（1）…；（2）…", "①…；②…", "1)…；2)…".
+_INLINE_ITEMS = tuple(re.compile(rf"(?:^|(?<=[。；;：:，,]))\s*{marker}\s*") for marker in (
+    r"[（(]([0-9]{1,2})[)）]", r"([①-⑳])", r"([0-9]{1,2})[)）]"))
 _SENTENCE_END = "。！？!?"
 _OPENERS, _CLOSERS = "“《（(「『【‘", "”》）)」』】’"
 _SHORT_SENTENCE = 18  # shorter sentences qualify the one before rather than stand alone
@@ -100,15 +103,39 @@ def split_sentences(text: str) -> list[str]:
 
 
 def split_clauses(text: str) -> list[str]:
-    """Split at 一是/二是/… markers (when there are at least two), dropping the markers."""
-    marks = list(_CLAUSE.finditer(text))
-    if len(marks) < 2 or marks[0].group(1) != "一":
+    """Split at 一是/二是/… or inline （1）/①/1) enumerations (at least two, from the first).
+
+    The markers are dropped. A lead-in that only announces the list ("主要做好以下
+    工作：") opens the first clause rather than standing as a requirement.
+    """
+    marks = _clause_marks(text)
+    if not marks:
         return [text]
     pieces = [text[: marks[0].start()]]
     for i, mark in enumerate(marks):
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
         pieces.append(text[mark.end() : end])
-    return [p.strip(" ；;，,") for p in pieces if p.strip(" ；;，,")]
+    pieces = [p.strip(" ；;，,") for p in pieces]
+    if pieces[0].endswith(("：", ":")):
+        pieces[:2] = [pieces[0] + pieces[1]]
+    return [p for p in pieces if p]
+
+
+def _clause_marks(text: str) -> list[re.Match[str]]:
+    """The 一是/二是 markers, else the inline enumeration markers, numbered 1, 2, 3 … in order."""
+    clauses = list(_CLAUSE.finditer(text))
+    if len(clauses) >= 2 and clauses[0].group(1) == "一":
+        return clauses
+    for pattern in _INLINE_ITEMS:
+        marks = list(pattern.finditer(text))
+        numbers = [_item_number(m.group(1)) for m in marks]
+        if len(marks) >= 2 and numbers == list(range(1, len(marks) + 1)):
+            return marks
+    return []
+
+
+def _item_number(label: str) -> int:
+    return ord(label) - ord("①") + 1 if "①" <= label <= "⑳" else int(label)
 
 
 def _complete(head: str) -> bool:
@@ -135,8 +162,9 @@ def split_requirements(text: str) -> list[str]:
     """A prose paragraph's separate requirements (sentences; short ones kept with the last)."""
     requirements: list[str] = []
     for clause in split_clauses(text):
-        for sentence in _split_at_subjects(split_sentences(clause)):
-            if requirements and (len(sentence) < _SHORT_SENTENCE or _ELABORATION.match(sentence)):
+        first = len(requirements)  # an enumerated clause is a requirement however short
+        for sentence in _split_at_subjects(split_sentences(_as_sentence(clause))):
+            if len(requirements) > first and (len(sentence) < _SHORT_SENTENCE or _ELABORATION.match(sentence)):
                 requirements[-1] += sentence
             else:
                 requirements.append(sentence)
@@ -145,9 +173,15 @@ def split_requirements(text: str) -> list[str]:
     return requirements
 
 
+def _as_sentence(clause: str) -> str:
+    """A clause cut out of an enumeration ("…开展解读；") ends as a sentence."""
+    clause = clause.rstrip(" ；;，,")
+    return clause if clause.endswith(tuple(_SENTENCE_END)) else clause + "。"
+
+
 def requirement_name(sentence: str, fallback: str) -> str:
     """The requirement's leading verb phrase, or ``fallback`` (the paragraph heading)."""
-    match = _LEAD_PHRASE.match(sentence)
+    match = _LEAD_PHRASE.match(re.sub(r"^[^，,。；;：:]{0,20}[：:]", "", sentence))  # past "做好以下工作："
     if match and not _NOT_A_NAME.search(match.group(1)):
         return match.group(1)
     return fallback

@@ -255,3 +255,23 @@ def test_note_labels_of_other_provinces(note, lead, units, assist, deadline):
     text, roles = extract_unit_notes("做好公开工作。" + note)
     assert text == "做好公开工作。"
     assert (roles.lead, roles.units, roles.assist, roles.deadline) == (lead, units, assist, deadline)
+
+
+@pytest.mark.parametrize(
+    ("text", "requirements"),
+    [
+        ("主要做好以下工作：（1）扩大解读范围，凡是政策文件均要解读；（2）提升解读质量；（3）丰富解读形式。",
+         ["主要做好以下工作：扩大解读范围，凡是政策文件均要解读。", "提升解读质量。", "丰富解读形式。"]),
+        ("①及时发布重要政策信息；②规范发布流程。", ["及时发布重要政策信息。", "规范发布流程。"]),
+        ("1)建立台账；2)按月更新。", ["建立台账。", "按月更新。"]),
+        # Not an enumeration: one number, or numbers out of order, or a bracketed quantity.
+        ("按照（2）号文件要求做好公开。", ["按照（2）号文件要求做好公开。"]),
+        ("做好两项工作：（2）加强培训；（1）做好公开。", ["做好两项工作：（2）加强培训；（1）做好公开。"]),
+    ],
+)
+def test_inline_enumerations_split_like_clauses(text, requirements):
+    assert split_requirements(text) == requirements
+
+
+def test_an_enumeration_names_each_row_by_its_own_phrase():
+    assert requirement_name("主要做好以下工作：扩大政策解读范围，凡是文件均要解读。", "段落标题") == "扩大政策解读范围"
