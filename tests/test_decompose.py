@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from addin.decompose import Granularity, decompose, requirement_name, split_requirements
 from addin.outline import parse_outline
 from addin.plan import read_plan
-from addin.units import extract_unit_notes, split_unit_names
+from addin.units import extract_unit_notes, note_segments, split_unit_names
 
 
 @pytest.mark.parametrize(
@@ -275,3 +277,41 @@ def test_inline_enumerations_split_like_clauses(text, requirements):
 
 def test_an_enumeration_names_each_row_by_its_own_phrase():
     assert requirement_name("主要做好以下工作：扩大政策解读范围，凡是文件均要解读。", "段落标题") == "扩大政策解读范围"
+
+
+_PIECES = ["区司法局", "各部门", "牵头", "配合", "负责", "责任单位", "完成时限", "牵头领导", "：", "；", "，", "、",
+           "。", "（", "）", "【", "】", "\n", "一是", "二是", "（1）", "（2）", "①", "②", "1)", "2)", "6月底前",
+           "做好公开", "要", "以下工作：", "相应", "本单位"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=25).map("".join))
+def test_note_and_requirement_splitting_never_raise(text):
+    remaining, roles = extract_unit_notes(text)
+    assert "\n" not in remaining and isinstance(roles.deadline, str)
+    segments = note_segments(text)
+    assert segments and all(isinstance(s, str) for s in segments)
+    assert all(isinstance(r, str) and r for r in split_requirements(remaining))
+
+
+_PLAN_PIECES = _PIECES + ["2024年某区工作要点\n", "一、", "二、", "（一）", "（二）", "1.", "2.", "总体要求",
+                          "\n", "\n", "区政府督查室", "（责任单位：区司法局）"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PLAN_PIECES), max_size=40).map("".join))
+def test_any_plan_text_gives_rows_or_a_clear_error(text):
+    import tempfile
+
+    from addin.errors import FenJieError
+    from addin.pipeline import draft_from_plan
+
+    with tempfile.TemporaryDirectory() as folder:
+        plan = Path(folder) / "要点.txt"
+        plan.write_text(text or " ", encoding="utf-8")
+        try:
+            draft = draft_from_plan(plan)
+        except FenJieError as error:
+            assert str(error)
+            return
+        assert all(row.content and row.deadline for row in draft.rows)
