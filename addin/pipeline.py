@@ -17,8 +17,7 @@ from .errors import OutlineError
 from .findings import Finding, Severity
 from .outline import Outline, parse_outline
 from .plan import read_plan
-from .plan.model import PlanText
-from .table import rows_from_grid
+from .table import read_task_table, rows_from_grid
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
 from .units.mapping import UnitMapping, cascade
@@ -91,16 +90,38 @@ def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]
     ]
 
 
-def _outline_of(plan: PlanText, allow_none: bool) -> Outline:
-    """The plan's outline; a plan that is only a title and a task table has an empty one."""
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
+
+
+def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
+    """The plan's outline, and the rows of the 任务分解表 the plan is or carries (else []).
+
+    An upper level may send its own 任务分解表 (a workbook, or a table inside the
+    .docx/.pdf); its rows are then the tasks, as the issuer split them.
+
+    Raises:
+        FenJieError: the file cannot be read, or is neither a plan nor a task table.
+    """
+    path = Path(path)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        table = read_task_table(path)
+        for row in table.rows:
+            row.source, row.deadline_note = table.sheet, row.deadline
+        return _title_outline(table.title or path.stem), table.rows
+    plan = read_plan(path)
+    rows = [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}")]
     try:
-        return parse_outline(plan)
+        return parse_outline(plan), rows
     except OutlineError:
-        if not allow_none:
+        if not rows:
             raise
-        title = plan.lines[0].text if plan.lines else plan.path.stem
-        year = re.search(r"(20\d\d)年", title)
-        return Outline(title, int(year.group(1)) if year else None, "", "", [])
+        return _title_outline(plan.lines[0].text if plan.lines else path.stem), rows
+
+
+def _title_outline(title: str) -> Outline:
+    """The outline of a plan that is only a title and a task table."""
+    year = re.search(r"((?:19|20)\d\d)年", title)
+    return Outline(title, int(year.group(1)) if year else None, "", "", [])
 
 
 def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Draft:
@@ -110,9 +131,7 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
         FenJieError: the plan cannot be read or has no outline.
     """
     options = options or DraftOptions()
-    plan = read_plan(path)
-    table_rows = [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}")]
-    outline = _outline_of(plan, allow_none=bool(table_rows))
+    outline, table_rows = read_source(path)
     rows = table_rows or decompose(outline, options.granularity)
     for seq, row in enumerate(rows, start=1):
         row.seq = seq

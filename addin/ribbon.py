@@ -26,9 +26,7 @@ from . import __version__
 from .deadlines import DEFAULT_DEADLINE, deadline_for, parse_deadline
 from .decompose import TaskRow
 from .errors import FenJieError
-from .outline import parse_outline
-from .pipeline import DraftOptions, draft_from_plan
-from .plan import read_plan
+from .pipeline import DraftOptions, draft_from_plan, read_source
 from .undo import BACKUP_PREFIX
 from .units.directory import DIRECTORY_HEADERS, UnitDirectory, units_from_rows
 from .units.infer import assign_units
@@ -212,7 +210,8 @@ def _status(book, text: str | bool) -> None:
 # ---------------------------------------------------------------- actions, one per button
 
 
-PLAN_FILTER = "上级要点 (*.docx;*.pdf;*.txt;*.doc;*.wps),*.docx;*.pdf;*.txt;*.doc;*.wps"
+PLAN_FILTER = ("上级要点或任务分解表 (*.docx;*.pdf;*.txt;*.doc;*.wps;*.xlsx;*.xls;*.et),"
+               "*.docx;*.pdf;*.txt;*.doc;*.wps;*.xlsx;*.xls;*.et")
 
 
 def ask_for_file(book, title: str, file_filter: str) -> Path | None:
@@ -253,7 +252,7 @@ def _plan_path(book) -> Path:
 
 def import_plan(book) -> str:
     """导入上级要点: the plan's outline into the 上级要点 sheet."""
-    outline = parse_outline(read_plan(_plan_path(book)))
+    outline, _ = read_source(_plan_path(book))
     write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(outline))
     return f"已导入《{outline.title}》：{sum(1 for _ in outline.walk())} 个层级条目。"
 

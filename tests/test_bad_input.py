@@ -86,7 +86,8 @@ CASES = [
     ("binary.txt", _binary_txt,
      "错误：无法识别文件“binary.txt”的文字编码：请另存为 UTF-8 或 GBK 编码的文本文件后重试。"),
     ("plan.xyz", lambda p: (p.write_text("x"), p)[1],
-     "错误：不支持的文件类型“.xyz”（plan.xyz）：请提供 .docx、.pdf、.txt、.doc 或 .wps 文件。"),
+     "错误：不支持的文件类型“.xyz”（plan.xyz）：请提供 .docx、.pdf、.txt、.doc 或 .wps 文件"
+     "（上级下发的任务分解表可为 .xlsx/.xls/.et）。"),
 ]
 
 

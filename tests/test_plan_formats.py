@@ -11,6 +11,7 @@ from conftest import PLANS
 
 from addin.decompose import decompose
 from addin.outline import parse_outline
+from addin.pipeline import DraftOptions
 from addin.plan import read_plan
 
 
@@ -123,3 +124,23 @@ def test_a_pdf_task_table_over_several_pages_gives_its_rows(corpus, tmp_path):
     assert len(read_plan(tmp_path / "分解表.pdf").tables) == 1
     assert [(r.chapter, r.name, r.content, r.lead, r.units, r.assist, r.deadline) for r in got] == [
         (r.chapter, r.name, r.content, r.lead, r.units, r.assist, r.deadline) for r in expected]
+
+
+def test_an_upper_level_task_table_workbook_is_a_plan(corpus, tmp_path):
+    """宝山区's published 任务分解表 (lead units marked *), handed to FenJie as the upper-level plan."""
+    import json
+
+    from table_builders import build_official_table
+
+    from addin.pipeline import draft_from_plan
+    from addin.units.directory import sample_directory
+    from addin.units.infer import unit_source_text
+
+    truth = json.loads((corpus / "truth" / "baoshan_2020_table.json").read_text(encoding="utf-8"))
+    table = build_official_table(corpus / "truth" / "baoshan_2020_table.json", tmp_path / "区级分解表.xlsx")
+    draft = draft_from_plan(table, DraftOptions(directory=sample_directory("宝山区")))
+    assert len(draft.rows) == len(truth["rows"]) == 59
+    assert draft.outline.year == 2020 and "任务分解表" in draft.outline.title
+    first, expected = draft.rows[0], truth["rows"][0]
+    assert first.content == expected["content"] and unit_source_text(first) == "原文注明"
+    assert all(r.due for r in draft.rows if r.deadline_kind != "relative")  # 新规出台后1个月内: no date yet

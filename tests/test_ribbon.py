@@ -274,7 +274,7 @@ def test_failures_become_messages_and_log_entries(workspace, monkeypatch, tmp_pa
     def broken(path):
         raise RuntimeError("磁盘读取失败")
 
-    monkeypatch.setattr(ribbon, "read_plan", broken)
+    monkeypatch.setattr(ribbon, "read_source", broken)
     sheets, _ = workspace
     message = _run({"设置": sheets["设置"]}, "btnImportPlan").alerts()[0]
     assert message.startswith("导入上级要点时出错：磁盘读取失败。详细信息已记入日志：")

@@ -35,7 +35,7 @@ def _read_raw(path: Path) -> PlanText:
         return PlanText(path, plan.lines, plan.tables)
     raise PlanReadError(
         f"不支持的文件类型“{path.suffix or '（无扩展名）'}”（{path.name}）："
-        "请提供 .docx、.pdf、.txt、.doc 或 .wps 文件。"
+        "请提供 .docx、.pdf、.txt、.doc 或 .wps 文件（上级下发的任务分解表可为 .xlsx/.xls/.et）。"
     )
 
 
