@@ -364,7 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     sub = commands.add_parser("decompose", help="把上级要点文件分解为任务分解表（.xlsx）",
-                              description="读取上级要点（.docx/.pdf/.txt/.doc/.wps），生成任务分解表。")
+                              description="读取上级要点（.docx/.pdf/.txt/.doc/.wps；上级下发的任务分解表"
+                                          "也可为 .xlsx/.xls/.et），生成任务分解表。")
     sub.add_argument("plan", help="上级要点文件")
     sub.add_argument("-o", "--output", help="输出的 .xlsx 文件（默认与要点同名同目录）")
     sub.add_argument("--granularity", choices=[g.value for g in Granularity],
