@@ -70,6 +70,8 @@ def _options(args: argparse.Namespace) -> DraftOptions:
 def _cmd_decompose(args: argparse.Namespace) -> int:
     plan = Path(args.plan)
     out = Path(args.output) if args.output else plan.with_name(plan.stem + "_任务分解.xlsx")
+    if out.resolve() == plan.resolve():
+        raise FenJieError(f"输出文件不能是上级要点文件本身（{plan.name}）：请用 -o 另选文件名。")
     draft, backup = decompose_plan(plan, out, _options(args))
     print(f"已分解 {len(draft.rows)} 项任务，写入：{out}")
     if draft.findings:

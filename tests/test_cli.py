@@ -156,3 +156,14 @@ def test_every_subcommand_has_help(capsys, command):
 def test_bad_report_dates(argv, message, capsys):
     assert main(argv) == 1
     assert capsys.readouterr().err.strip() == message
+
+
+def test_decompose_never_writes_over_its_plan(corpus, tmp_path, capsys):
+    import shutil
+
+    plan = Path(shutil.copy(corpus / "truth" / "baoshan_2020_table.json", tmp_path / "上级分解表.xlsx"))
+    before = plan.read_bytes()
+    assert main(["decompose", str(plan), "-o", str(plan)]) == 1
+    message = "错误：输出文件不能是上级要点文件本身（上级分解表.xlsx）：请用 -o 另选文件名。"
+    assert capsys.readouterr().err.strip() == message
+    assert plan.read_bytes() == before
