@@ -17,6 +17,7 @@ from .errors import OutlineError
 from .findings import Finding, Severity
 from .outline import Outline, parse_outline
 from .plan import read_plan
+from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
@@ -109,13 +110,18 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
             row.source, row.deadline_note = table.sheet, row.deadline
         return _title_outline(table.title or path.stem), table.rows
     plan = read_plan(path)
-    rows = [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}")]
+    rows = _table_rows(plan, strict=True)
     try:
         return parse_outline(plan), rows
     except OutlineError:
+        rows = rows or _table_rows(plan, strict=False)  # a plan written as a plain table of tasks
         if not rows:
             raise
         return _title_outline(plan.lines[0].text if plan.lines else path.stem), rows
+
+
+def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
+    return [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}", strict)]
 
 
 def _title_outline(title: str) -> Outline:

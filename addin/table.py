@@ -343,22 +343,23 @@ def read_task_table(path: str | Path, sheet: str | None = None) -> TaskTable:
     return table
 
 
-def rows_from_grid(grid: list[list[str]], label: str) -> list[TaskRow]:
+def rows_from_grid(grid: list[list[str]], label: str, strict: bool = True) -> list[TaskRow]:
     """The task rows of a table inside a plan document (a plan that already carries its 任务分解表).
 
     Args:
         grid: The table's cell texts, row by row (merged cells repeated, as Word gives them).
         label: Where the table is, for the 来源 column ("表1").
+        strict: Require a unit or deadline column besides the task column; without
+            it any table naming a task column (序号 | 重点任务) counts.
 
     Returns:
-        The rows, or [] when the table is no task table: it must name a task column
-        (任务内容/任务名称) and a unit or deadline column.
+        The rows, or [] when the table is no task table.
     """
     try:
         header, columns = find_header(grid)
     except TableReadError:
         return []
-    if not {"units", "lead", "assist", "deadline"} & columns.keys():
+    if strict and not {"units", "lead", "assist", "deadline"} & columns.keys():
         return []
     table = TaskTable(Path(label), label, header + 1, columns, [], [])
     table.star_lead = any("*" in v or "＊" in v for v in grid[header]) and "lead" not in columns

@@ -144,3 +144,23 @@ def test_an_upper_level_task_table_workbook_is_a_plan(corpus, tmp_path):
     first, expected = draft.rows[0], truth["rows"][0]
     assert first.content == expected["content"] and unit_source_text(first) == "原文注明"
     assert all(r.due for r in draft.rows if r.deadline_kind != "relative")  # 新规出台后1个月内: no date yet
+
+
+def test_a_plan_written_as_a_plain_table_of_tasks(tmp_path):
+    from docx import Document
+
+    from addin.pipeline import draft_from_plan
+
+    document = Document()
+    document.add_paragraph("2025年某街道营商环境工作要点")
+    table = document.add_table(rows=3, cols=2)
+    for r, values in enumerate([["序号", "重点任务"], ["1", "优化企业服务，8月底前建立企业服务专员制度。"],
+                                ["2", "街道党政办要做好政策宣传。"]]):
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text
+    document.save(str(tmp_path / "t.docx"))
+    rows = draft_from_plan(tmp_path / "t.docx").rows
+    assert [(r.content, r.units, r.deadline) for r in rows] == [
+        ("优化企业服务，8月底前建立企业服务专员制度。", [], "8月底前"),
+        ("街道党政办要做好政策宣传。", ["街道党政办"], "全年"),
+    ]
