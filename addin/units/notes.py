@@ -9,6 +9,7 @@ when the note gives them) and removes the note from the task text:
 * labelled lines after the item: "责任单位：区司法局、各街镇" / "完成时限：6月底前";
 * a note of units and role verbs only: （区司法局牵头，各部门配合）, （区财政局负责）,
   or the same as the paragraph's last sentence;
+* units alone in brackets that close an item: "…公开。（区发改委、区财政局）";
 * inside a unit list, "区司法局（牵头）" marks the lead.
 """
 
@@ -157,9 +158,22 @@ def is_verb_note(text: str) -> bool:
     return True
 
 
+def is_unit_list(text: str) -> bool:
+    """True for "区发改委、区财政局": names of units only, no verb."""
+    names = [n.strip() for n in re.split(r"[、，,；;和及]", text.strip(" 。.\n")) if n.strip()]
+    return bool(names) and all(_is_unitish(_TRAILING_ETC.sub("", n)) for n in names)
+
+
+def _closes_item(text: str, start: int, end: int) -> bool:
+    """A bracket that ends its item: after a full stop, or last on its line ("…公开。（区司法局）")."""
+    before = text[:start].rstrip()
+    after = text[end:].lstrip(" 。.")
+    return before.endswith(("。", "；", ";")) or not after or after.startswith("\n")
+
+
 def _is_unitish(name: str) -> bool:
     bare = _MARKED_ROLE.sub(r"\1", name)
-    return bool(bare) and _UNITISH.fullmatch(bare) is not None and not _NOT_A_NAME.search(
+    return len(bare) >= 2 and _UNITISH.fullmatch(bare) is not None and not _NOT_A_NAME.search(
         re.sub(r"[（(][^）)]*[)）]", "", bare))
 
 
@@ -185,7 +199,7 @@ def _bracket_notes(text: str) -> list[tuple[int, int, str]]:
             continue
         end = _closing_paren(text, i)
         inner = text[i + 1 : end - 1 if text[end - 1 : end] in "）)" else end]
-        if _LABEL.match(inner.strip()) or is_verb_note(inner):
+        if _LABEL.match(inner.strip()) or is_verb_note(inner) or (_closes_item(text, i, end) and is_unit_list(inner)):
             notes.append((i, end, inner))
             i = end
         else:
