@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .deadlines import DEFAULT_DEADLINE
+from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
 from .decompose import Granularity
 from .errors import FenJieError
 from .findings import Finding, Severity
@@ -63,8 +63,10 @@ def _directory_from(args: argparse.Namespace) -> UnitDirectory | None:
 def _options(args: argparse.Namespace) -> DraftOptions:
     directory = _directory_from(args)
     mapping = load_mapping(args.map, args.level) if args.map else None
-    return DraftOptions(Granularity(args.granularity), directory, mapping, args.default_deadline,
-                        args.year, not args.no_addressees, args.expand_groups)
+    return DraftOptions(granularity=Granularity(args.granularity), directory=directory, mapping=mapping,
+                        default_deadline=args.default_deadline, year=args.year,
+                        use_addressees=not args.no_addressees, expand_groups=args.expand_groups,
+                        year_end=args.year_end)
 
 
 def _cmd_decompose(args: argparse.Namespace) -> int:
@@ -378,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--level", default="区", help="本级单位名称的前缀（区/县/镇/街道，默认 区），用于同名对照")
     sub.add_argument("--default-deadline", default=DEFAULT_DEADLINE,
                      help=f"原文未写时限时使用的完成时限（默认 {DEFAULT_DEADLINE}）")
+    sub.add_argument("--year-end", default=DEFAULT_YEAR_END,
+                     help=f"原文只写“年内/年底前”时的完成时限（默认 {DEFAULT_YEAR_END}；"
+                          "按惯例提前到 11月底前 以便年终总结的，写 11月底前）")
     sub.add_argument("--year", type=int, help="计划年度（默认取文件标题中的年份）")
     sub.add_argument("--expand-groups", action="store_true",
                      help="把“各委办局”等分组展开为单位名录中的各成员单位（默认保留分组）")

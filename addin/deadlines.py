@@ -20,6 +20,7 @@ from .plan.cleanup import normalize_text
 _CN_NUMBERS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
                "十": 10, "十一": 11, "十二": 12, "两": 2}
 DEFAULT_DEADLINE = "全年"
+DEFAULT_YEAR_END = "12月底前"  # what a requirement due "年内"/"年底前" is written as
 
 
 class DeadlineKind(str, Enum):
@@ -218,9 +219,15 @@ def note_deadline(text: str, year: int, issued: date | None = None) -> Deadline:
 
 
 def deadline_for(requirement: str, year: int | None, default: str = DEFAULT_DEADLINE,
-                 issued: date | None = None) -> Deadline:
-    """The deadline of a requirement: the one it states, else ``default``."""
+                 issued: date | None = None, year_end: str = DEFAULT_YEAR_END) -> Deadline:
+    """The deadline of a requirement: the one it states, else ``default``.
+
+    A requirement due only "年内"/"年底前" gets ``year_end``: many offices set such
+    tasks to 11月底前 so the results are in before the year-end report.
+    """
     stated = find_deadline_text(requirement)
+    if stated and _YEAR_END.fullmatch(stated.strip()):
+        stated = year_end
     plan_year = year or date.today().year
     if stated:
         found = parse_deadline(stated, plan_year, issued)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .deadlines import DEFAULT_DEADLINE, DeadlineKind, deadline_for, note_deadline
+from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadline_for, note_deadline
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
 from .findings import Finding, Severity
@@ -38,6 +38,7 @@ class DraftOptions:
     year: int | None = None  # the plan year; default: the year in the plan's title
     use_addressees: bool = True
     expand_groups: bool = False  # 各委办局 → each member unit of the directory
+    year_end: str = DEFAULT_YEAR_END  # 完成时限 of a requirement due "年内"/"年底前"
 
 
 @dataclass
@@ -49,14 +50,15 @@ class Draft:
     findings: list[Finding] = field(default_factory=list)
 
 
-def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: int | None) -> None:
+def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: int | None,
+                     year_end: str = DEFAULT_YEAR_END) -> None:
     """Fill 完成时限 (house style), its kind and due dates for every row."""
     plan_year = year or outline.year
     for row in rows:
         if row.deadline_note:
             deadline = note_deadline(row.deadline_note, plan_year or date.today().year, outline.issued)
         else:
-            deadline = deadline_for(row.content, plan_year, default, outline.issued)
+            deadline = deadline_for(row.content, plan_year, default, outline.issued, year_end)
         row.deadline = deadline.display
         row.deadline_kind = deadline.kind.value
         row.due = "、".join(d.isoformat() for d in deadline.due)
@@ -146,7 +148,7 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
         cascade(rows, options.mapping, options.directory)
     if options.expand_groups and options.directory:
         expand_groups(rows, options.directory)
-    assign_deadlines(rows, outline, options.default_deadline, options.year)
+    assign_deadlines(rows, outline, options.default_deadline, options.year, options.year_end)
     findings = _deadline_findings(rows)
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)

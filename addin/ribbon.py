@@ -23,7 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from . import __version__
-from .deadlines import DEFAULT_DEADLINE, deadline_for, parse_deadline
+from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, deadline_for, parse_deadline
 from .decompose import TaskRow
 from .errors import FenJieError
 from .pipeline import DraftOptions, draft_from_plan, read_source
@@ -50,6 +50,7 @@ SETTINGS = (
     ("上级要点文件", "", "要分解的上级要点（.docx/.pdf/.txt）的完整路径"),
     ("计划年度", "", "默认取文件标题中的年份"),
     ("默认完成时限", DEFAULT_DEADLINE, "原文未写时限时使用"),
+    ("年内完成时限", DEFAULT_YEAR_END, "原文只写“年内/年底前”时使用（如按惯例提前，可填 11月底前）"),
     ("输出文件夹", "", "正式分解表、工作台账、反馈表、邮件等的存放位置；默认为本工作簿所在文件夹"),
     ("轮次", "", "如 2024年第3季度；默认为当前季度"),
     ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
@@ -260,7 +261,8 @@ def import_plan(book) -> str:
 def decompose_plan(book) -> str:
     """生成分解表: decompose the plan into the 任务分解 sheet (units and deadlines filled)."""
     options = DraftOptions(directory=directory_of(book), year=_year(book),
-                           default_deadline=settings(book).get("默认完成时限") or DEFAULT_DEADLINE)
+                           default_deadline=settings(book).get("默认完成时限") or DEFAULT_DEADLINE,
+                           year_end=settings(book).get("年内完成时限") or DEFAULT_YEAR_END)
     draft = draft_from_plan(_plan_path(book), options)
     write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(draft.outline))
     _write_tasks(book, draft.rows)
@@ -282,9 +284,11 @@ def match_deadlines(book) -> str:
     rows = task_rows(book)
     year = _year(book) or date.today().year
     default = settings(book).get("默认完成时限") or DEFAULT_DEADLINE
+    year_end = settings(book).get("年内完成时限") or DEFAULT_YEAR_END
     unknown = 0
     for row in rows:
-        deadline = parse_deadline(row.deadline, year) if row.deadline else deadline_for(row.content, year, default)
+        deadline = (parse_deadline(row.deadline, year) if row.deadline
+                    else deadline_for(row.content, year, default, year_end=year_end))
         unknown += not deadline.ok
         row.deadline = deadline.display if deadline.ok else row.deadline
         row.due = "、".join(d.isoformat() for d in deadline.due)

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from addin.deadlines import DeadlineKind, deadline_for, find_deadline_text, note_deadline, parse_deadline
+from addin.deadlines import (
+    DEFAULT_YEAR_END,
+    DeadlineKind,
+    deadline_for,
+    find_deadline_text,
+    note_deadline,
+    parse_deadline,
+)
 
 FIXED, RECURRING, CONTINUOUS, RELATIVE, UNKNOWN = (
     DeadlineKind.FIXED, DeadlineKind.RECURRING, DeadlineKind.CONTINUOUS, DeadlineKind.RELATIVE,
@@ -112,3 +119,28 @@ def test_deadline_like_fragments_never_raise(parts):
     text = "".join(parts)
     deadline = parse_deadline(text, 2024)
     assert deadline.ok or deadline.display == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "year_end", "display"),
+    [("年内至少出台1个标准。", "11月底前", "11月底前"), ("年底前完成改造。", "11月底前", "11月底前"),
+     ("年内至少出台1个标准。", DEFAULT_YEAR_END, "12月底前"),
+     ("12月31日前完成改造。", "11月底前", "12月底前"),  # a stated date is no house style
+     ("年内分两批，6月底前完成第一批。", "11月底前", "6月底前")],
+)
+def test_year_end_is_the_office_house_style(sentence, year_end, display):
+    assert deadline_for(sentence, 2024, year_end=year_end).display == display
+
+
+def test_decompose_year_end_option(corpus, tmp_path):
+    import openpyxl
+
+    from addin.cli import main
+
+    out = tmp_path / "分解.xlsx"
+    plan = corpus / "plans" / "shanghai_2021.txt"
+    assert main(["decompose", str(plan), "-o", str(out), "--year-end", "11月底前"]) == 0
+    rows = list(openpyxl.load_workbook(out)["任务分解"].values)
+    header = rows[0]
+    dated = [r for r in rows[1:] if "年内" in r[header.index("任务内容")] and "6月" not in r[header.index("任务内容")]]
+    assert dated and {r[header.index("完成时限")] for r in dated} == {"11月底前"}
