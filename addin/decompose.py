@@ -262,7 +262,7 @@ def _rows_for(node: OutlineNode, parents: list[OutlineNode], granularity: Granul
     if not roles.states_anything():
         roles = _inherited_note(node, parents)
     if atomic or granularity is Granularity.ITEM:
-        yield heading, text, roles, node.path
+        yield (heading if node.heading else requirement_name(text, heading)), text, roles, node.path
         return
     requirements = list(_requirements(node, heading))
     for k, (name, requirement) in enumerate(requirements, start=1):

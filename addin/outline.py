@@ -220,4 +220,16 @@ def _build_tree(lines: list[SourceLine]) -> tuple[list[OutlineNode], list[Source
                            body_on_marker_line=bool(rest))
         (parent.children if parent else roots).append(node)
         stack.append(node)
+    for root in roots:
+        _promote_headings(root)
     return roots, closing
+
+
+def _promote_headings(node: OutlineNode) -> None:
+    """"（二）做好惠企政策直达。" over numbered items is their heading, not a task of its own."""
+    only = node.body[0] if len(node.body) == 1 else ""
+    if node.children and not node.heading and only.endswith("。") and only.count("。") == 1 \
+            and len(only) <= _HEADING_MAX and not re.search(r"[，,；;：:]", only):
+        node.heading, node.body = only.rstrip("。"), []
+    for child in node.children:
+        _promote_headings(child)

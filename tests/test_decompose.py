@@ -318,3 +318,28 @@ def test_any_plan_text_gives_rows_or_a_clear_error(text):
             assert str(error)
             return
         assert all(row.content and row.deadline for row in draft.rows)
+
+
+PROVINCIAL_PLAN = Path(__file__).parent / "plans" / "省级政务公开工作要点_示例.txt"
+
+
+def test_a_provincial_plan():
+    from addin.pipeline import draft_from_plan
+
+    draft = draft_from_plan(PROVINCIAL_PLAN)
+    outline = draft.outline
+    assert (outline.title, outline.issuer, outline.doc_number, outline.addressees) == (
+        "2024年某某省政务公开工作要点", "某某省人民政府办公厅", "某政办发〔2024〕12号",
+        "各市、县（区）人民政府，省政府各部门、各直属机构")
+    assert [(r.section, r.name, r.content, r.lead, r.units, r.deadline) for r in draft.rows] == [
+        ("（一）加强经济政策解读", "加强经济政策解读", "各地各部门要围绕扩大内需、优化营商环境等重点，做好政策解读。",
+         [], ["各地", "各部门"], "全年"),
+        ("（一）加强经济政策解读", "加强经济政策解读", "省发展改革委要及时发布宏观经济政策，6月底前完成政策库更新。",
+         [], ["省发展改革委"], "6月底前"),
+        ("（二）做好惠企政策直达", "推动惠企政策免申即享", "推动惠企政策免申即享。",
+         ["省发展改革委", "省工业和信息化厅"], ["各市、县〔区〕人民政府"], "全年"),
+        ("（二）做好惠企政策直达", "优化涉企服务专区", "优化涉企服务专区，年底前实现全覆盖。",
+         [], ["省政务服务管理局"], "12月底前"),
+        ("", "加强培训", "各市、县（区）人民政府和省政府各部门要每年至少组织一次政务公开培训。",
+         [], ["各市、县（区）人民政府", "省政府各部门"], "全年"),
+    ]

@@ -39,8 +39,8 @@ _NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 # (区司法局, 镇党政办, 申通集团) or a group (各部门). Used only to tell a note of
 # units and verbs ("区司法局牵头，各部门配合") from ordinary text in brackets.
 _UNITISH = re.compile(
-    r"(?:[\u4e00-\u9fffA-Za-z0-9（）()]{0,24}?"
-    r"(?:局|委|办|室|中心|部|院|所|队|政府|街道|镇|乡|部门|单位|公司|集团|协会|商会|处|科|站|厅|署|社|台|馆|团|组)"
+    r"(?:[\u4e00-\u9fffA-Za-z0-9（）()〔〕、]{0,24}?"
+    r"(?:局|委|办|室|中心|部|院|所|队|政府|街道|镇|乡|部门|单位|公司|集团|协会|商会|处|科|站|厅|署|社|台|馆|团|组|机构)"
     r"|各[\u4e00-\u9fff]{1,10}|(?:有关|相关)(?:部门|单位)|[\u4e00-\u9fff]{1,12}(?:居委会|村委会|村|居民区))"
 )
 _NOT_A_NAME = re.compile(r"要|应|将|把|对|在|以|为|确保|推进|加强|做好|开展|落实|建立|完善|提高|的")
@@ -78,11 +78,16 @@ class UnitRoles:
         return not self.is_empty() or bool(self.deadline or self.leaders)
 
 
+# "各市、县（区）人民政府" is one group although 、 separates names around it.
+_GROUP_WITH_COMMA = re.compile(r"各(?:(?!各|部门|单位)[\u4e00-\u9fff、（）()〔〕]){1,10}?(?:人民政府|办事处)")
+
+
 def split_unit_names(text: str) -> list[str]:
     """Split "区发改委、区科委等相关部门" into names, dropping a trailing 等/等相关部门."""
     names = []
-    for raw in _NAME_SEPARATORS.split(text.strip(" 。.")):
-        name = _TRAILING_ETC.sub("", raw.strip())
+    kept = _GROUP_WITH_COMMA.sub(lambda m: m.group(0).replace("、", "\x00"), text.strip(" 。."))
+    for raw in _NAME_SEPARATORS.split(kept):
+        name = _TRAILING_ETC.sub("", raw.strip().replace("\x00", "、"))
         if name and name not in names:
             names.append(name)
     return names
@@ -151,17 +156,24 @@ def is_verb_note(text: str) -> bool:
     verbs = [_VERB_SUFFIX.search(c) for c in clauses]
     if not clauses or not any(verbs):
         return False
-    for clause, verb in zip(clauses, verbs, strict=True):
-        names = re.split(r"[、和及与]", clause[: verb.start()] if verb else clause)
-        if not all(_is_unitish(_TRAILING_ETC.sub("", n.strip())) for n in names):
+    return all(_names_units(clause[: verb.start()] if verb else clause) for clause, verb in zip(clauses, verbs,
+                                                                                             strict=True))
+
+
+def _names_units(text: str) -> bool:
+    """Every name of a list is a unit; 和/及/与 separate names only where a name does not contain them
+    ("省工业和信息化厅" is one unit, "区发改委和区财政局" two)."""
+    for piece in re.split(r"、", text):
+        piece = _TRAILING_ETC.sub("", piece.strip())
+        if not (_is_unitish(piece) or all(_is_unitish(p.strip()) for p in re.split(r"[和及与]", piece))):
             return False
     return True
 
 
 def is_unit_list(text: str) -> bool:
     """True for "区发改委、区财政局": names of units only, no verb."""
-    names = [n.strip() for n in re.split(r"[、，,；;和及]", text.strip(" 。.\n")) if n.strip()]
-    return bool(names) and all(_is_unitish(_TRAILING_ETC.sub("", n)) for n in names)
+    pieces = [p for p in re.split(r"[，,；;]", text.strip(" 。.\n")) if p.strip()]
+    return bool(pieces) and all(_names_units(p) for p in pieces)
 
 
 def _closes_item(text: str, start: int, end: int) -> bool:
