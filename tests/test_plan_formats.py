@@ -164,3 +164,20 @@ def test_a_plan_written_as_a_plain_table_of_tasks(tmp_path):
         ("优化企业服务，8月底前建立企业服务专员制度。", [], "8月底前"),
         ("街道党政办要做好政策宣传。", ["街道党政办"], "全年"),
     ]
+
+
+@pytest.mark.parametrize("fixture", ["政府工作报告任务分解方案_示例.txt", "省级政务公开工作要点_示例.txt"])
+@pytest.mark.parametrize("kind", ["docx", "pdf"])
+def test_other_plan_kinds_give_the_same_rows_in_every_format(tmp_path, fixture, kind):
+    from builders import build_docx, build_pdf
+
+    from addin.pipeline import draft_from_plan
+
+    source = Path(__file__).parent / "plans" / fixture
+    built = (build_docx if kind == "docx" else build_pdf)(source, tmp_path / f"plan.{kind}")
+
+    def rows(path):
+        return [(r.chapter, r.section, r.name, r.content, r.lead, r.units, r.assist, r.deadline)
+                for r in draft_from_plan(path).rows]
+
+    assert rows(built) == rows(source)
