@@ -25,10 +25,9 @@ _ROLE_LABELS = {
     "落实": "units", "实施": "units",
     "配合": "assist", "协办": "assist", "协助": "assist", "参与": "assist",
 }
-_UNIT_LABEL, _DEADLINE_LABEL, _LEADER_LABEL = UNIT_LABEL, DEADLINE_LABEL, LEADER_LABEL
-_LABEL = re.compile(rf"[【\[]?\s*({_UNIT_LABEL}|{_DEADLINE_LABEL}|{_LEADER_LABEL})\s*(?:[:：]|[】\]]\s*[:：]?)\s*")
+_LABEL = re.compile(rf"[【\[]?\s*({UNIT_LABEL}|{DEADLINE_LABEL}|{LEADER_LABEL})\s*(?:[:：]|[】\]]\s*[:：]?)\s*")
 # A label opens a note only at the start of a line or after a sentence or a bracket.
-_ANY_LABEL = rf"(?:{_UNIT_LABEL}|{_DEADLINE_LABEL}|{_LEADER_LABEL})"
+_ANY_LABEL = rf"(?:{UNIT_LABEL}|{DEADLINE_LABEL}|{LEADER_LABEL})"
 _LABEL_AT = re.compile(rf"(?:^|(?<=[\n。；;！？!?）)】\]]))\s*[【\[]?\s*{_ANY_LABEL}\s*(?:[:：]|[】\]])")
 _VERB_SUFFIX = re.compile(r"(牵头|配合|协助|协办|参与|落实|负责|实施|承办|执行|推进)$")
 _VERB_ROLE = {"牵头": "lead", "配合": "assist", "协助": "assist", "协办": "assist", "参与": "assist"}
@@ -39,7 +38,7 @@ _NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 # (区司法局, 镇党政办, 申通集团) or a group (各部门). Used only to tell a note of
 # units and verbs ("区司法局牵头，各部门配合") from ordinary text in brackets.
 _UNITISH = re.compile(
-    r"(?:[\u4e00-\u9fffA-Za-z0-9（）()〔〕、]{0,24}?"
+    r"(?:[\u4e00-\u9fffA-Za-z0-9（）()〔〕]{0,24}?"
     r"(?:局|委|办|室|中心|部|院|所|队|政府|街道|镇|乡|部门|单位|公司|集团|协会|商会|处|科|站|厅|署|社|台|馆|团|组|机构)"
     r"|各[\u4e00-\u9fff]{1,10}|(?:有关|相关)(?:部门|单位)|[\u4e00-\u9fff]{1,12}(?:居委会|村委会|村|居民区))"
 )
@@ -130,9 +129,9 @@ def parse_unit_note(note: str) -> UnitRoles:
 
 def _parse_field(label: str, value: str, roles: UnitRoles) -> None:
     value = value.strip(" ；;，,。\n")
-    if re.fullmatch(_DEADLINE_LABEL, label):
+    if re.fullmatch(DEADLINE_LABEL, label):
         roles.deadline = " ".join(d for d in (roles.deadline, value) if d)
-    elif re.fullmatch(_LEADER_LABEL, label):
+    elif re.fullmatch(LEADER_LABEL, label):
         roles.leaders.append(f"{label}：{value}")
     else:
         _parse_segment(value, _ROLE_LABELS[label[:2]], roles)
