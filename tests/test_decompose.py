@@ -254,6 +254,8 @@ def test_chapters_that_only_frame_the_plan_hold_no_tasks(tmp_path, plan, chapter
         ("（落实单位：区教育局，配合部门：区财政局，截止时间：6月30日）", [], ["区教育局"], ["区财政局"], "6月30日"),
         # Units alone in brackets that close the item.
         ("（区发展改革委、区财政局）", [], ["区发展改革委", "区财政局"], [], ""),
+        # Two notes side by side, each read on its own.
+        ("（区司法局牵头，各部门配合）（完成时限：6月底前）", ["区司法局"], [], ["各部门"], "6月底前"),
     ],
 )
 def test_note_labels_of_other_provinces(note, lead, units, assist, deadline):

@@ -252,8 +252,9 @@ def extract_unit_notes(text: str) -> tuple[str, UnitRoles]:
     """
     roles = UnitRoles()
     kept, position = [], 0
-    for start, end, inner in _note_spans(text):
-        roles.merge(parse_unit_note(inner))
+    for start, end, inners in _note_spans(text):
+        for inner in inners:
+            roles.merge(parse_unit_note(inner))
         kept.append(text[position:start])
         position = end
     kept.append(text[position:])
@@ -265,17 +266,17 @@ def with_leaders(text: str, roles: UnitRoles) -> str:
     return text + f"（{'；'.join(roles.leaders)}）" if roles.leaders else text
 
 
-def _note_spans(text: str) -> list[tuple[int, int, str]]:
-    """Non-overlapping notes; notes with only punctuation between them are one note
-    (a 责任单位 line followed by a 完成时限 line)."""
-    spans: list[tuple[int, int, str]] = []
+def _note_spans(text: str) -> list[tuple[int, int, list[str]]]:
+    """Non-overlapping notes as (start, end, insides); notes with only punctuation between
+    them are one note (a 责任单位 line followed by a 完成时限 line)."""
+    spans: list[tuple[int, int, list[str]]] = []
     for start, end, inner in sorted(_bracket_notes(text) + _line_notes(text) + _sentence_notes(text)):
         if spans and start < spans[-1][1]:
             continue
         if spans and not text[spans[-1][1] : start].strip(" 。；;，,\n"):
-            spans[-1] = (spans[-1][0], end, spans[-1][2] + "；" + inner)
+            spans[-1] = (spans[-1][0], end, [*spans[-1][2], inner])
         else:
-            spans.append((start, end, inner))
+            spans.append((start, end, [inner]))
     return spans
 
 
