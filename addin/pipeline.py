@@ -126,6 +126,14 @@ def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
     return [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}", strict)]
 
 
+def _issuer_rows(table_rows: list[TaskRow], text_rows: list[TaskRow]) -> list[TaskRow]:
+    """The issuer's own task table when it covers the plan, else the rows decomposed from the text.
+
+    A small table inside one section ("公开事项 | 责任单位") is no breakdown of the whole plan.
+    """
+    return table_rows if len(table_rows) * 2 >= len(text_rows) else text_rows
+
+
 def _title_outline(title: str) -> Outline:
     """The outline of a plan that is only a title and a task table."""
     year = re.search(r"((?:19|20)\d\d)年", title)
@@ -140,7 +148,7 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     """
     options = options or DraftOptions()
     outline, table_rows = read_source(path)
-    rows = table_rows or decompose(outline, options.granularity)
+    rows = _issuer_rows(table_rows, decompose(outline, options.granularity))
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")

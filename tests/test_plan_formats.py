@@ -181,3 +181,22 @@ def test_other_plan_kinds_give_the_same_rows_in_every_format(tmp_path, fixture, 
                 for r in draft_from_plan(path).rows]
 
     assert rows(built) == rows(source)
+
+
+def test_a_small_table_inside_a_plan_does_not_replace_its_tasks(tmp_path):
+    from docx import Document
+
+    from addin.pipeline import draft_from_plan
+
+    document = Document()
+    document.add_paragraph("2024年某区政务公开工作要点")
+    document.add_paragraph("一、重点工作")
+    for k, text in enumerate(["做好政策解读。", "做好规划公开。", "做好财政信息公开。", "做好政府开放活动。"], start=1):
+        document.add_paragraph(f"{k}.{text}")
+    table = document.add_table(rows=2, cols=2)
+    for r, values in enumerate([["工作任务", "责任单位"], ["预算公开", "区财政局"]]):  # a task table, but small
+        for c, text in enumerate(values):
+            table.cell(r, c).text = text
+    document.save(str(tmp_path / "t.docx"))
+    assert [r.content for r in draft_from_plan(tmp_path / "t.docx").rows] == [
+        "做好政策解读。", "做好规划公开。", "做好财政信息公开。", "做好政府开放活动。"]
