@@ -32,6 +32,7 @@ _LABEL_AT = re.compile(rf"(?:^|(?<=[\n。；;！？!?）)】\]]))\s*[【\[]?\s*{
 _VERB_SUFFIX = re.compile(r"(牵头|配合|协助|协办|参与|落实|负责|实施|承办|执行|推进)$")
 _VERB_ROLE = {"牵头": "lead", "配合": "assist", "协助": "assist", "协办": "assist", "参与": "assist"}
 _MARKED_ROLE = re.compile(r"^(.+?)\s*[（(](牵头|配合|协办|协助|参与|负责|责任)[)）]$")
+_AGENT_WORD = re.compile(r"^(?:具体)?(?:由|请)")  # "（具体由区府办负责）"
 _TRAILING_ETC = re.compile(r"等(相关|有关)?(部门|单位|机构)?$")
 _NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 # What a unit name looks like without a directory: an organ word at the end
@@ -86,7 +87,7 @@ def split_unit_names(text: str) -> list[str]:
     names = []
     kept = _GROUP_WITH_COMMA.sub(lambda m: m.group(0).replace("、", "\x00"), text.strip(" 。."))
     for raw in _NAME_SEPARATORS.split(kept):
-        name = _TRAILING_ETC.sub("", raw.strip().replace("\x00", "、"))
+        name = _TRAILING_ETC.sub("", _AGENT_WORD.sub("", raw.strip().replace("\x00", "、")))
         if name and name not in names:
             names.append(name)
     return names
