@@ -136,6 +136,10 @@ def _relative(text: str, issued: date | None) -> Deadline | None:
     return Deadline(text, display, DeadlineKind.RELATIVE, due)
 
 
+# "9月—12月", "9至12月": the work runs through the range and is due at its end.
+_MONTH_RANGE = re.compile(r"(?<!\d)\d{1,2}月?份?(?:[—–－\-~～至到]+)(\d{1,2})月(?:底|末)?(?:前|份)?")
+
+
 def parse_deadline(text: str, year: int, issued: date | None = None) -> Deadline:
     """Normalize a deadline cell or phrase for plan year ``year``.
 
@@ -148,7 +152,7 @@ def parse_deadline(text: str, year: int, issued: date | None = None) -> Deadline
         A :class:`Deadline`; one of kind ``UNKNOWN`` keeps the text as written.
     """
     raw = text if isinstance(text, str) else str(text)
-    clean = re.sub(r"\s+", "", normalize_text(raw))
+    clean = _MONTH_RANGE.sub(r"\1月底前", re.sub(r"\s+", "", normalize_text(raw)))
     if not clean:
         return Deadline(raw, "", DeadlineKind.UNKNOWN)
     for finder in (lambda: _relative(clean, issued), lambda: _recurring(clean, year)):

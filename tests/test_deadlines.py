@@ -33,6 +33,8 @@ FIXED, RECURRING, CONTINUOUS, RELATIVE, UNKNOWN = (
         ("三月底", "3月底前", FIXED, [date(2024, 3, 31)]),
         ("6月中旬", "6月中旬", FIXED, [date(2024, 6, 20)]),
         ("8月份", "8月份", FIXED, [date(2024, 8, 31)]),
+        ("2024年9月—12月", "12月底前", FIXED, [date(2024, 12, 31)]),  # a range is due at its end
+        ("9至12月", "12月底前", FIXED, [date(2024, 12, 31)]),
         ("8月", "8月份", FIXED, [date(2024, 8, 31)]),
         ("上半年", "上半年", FIXED, [date(2024, 6, 30)]),
         ("下半年", "下半年", FIXED, [date(2024, 12, 31)]),
