@@ -208,7 +208,7 @@ def _chain(current: OutlineNode, target: OutlineNode) -> list[OutlineNode]:
 def _heading_line(node: OutlineNode | None) -> str:
     if node is None:
         return ""
-    marker = {"chapter": "{}、", "section": "（{}）", "part": "{}"}.get(node.kind, "{}.")
+    marker = {"chapter": "{}、", "section": "（{}）", "part": "{} "}.get(node.kind, "{}.")
     return marker.format(node.label) + (_heading(node) or node.text[:30])
 
 
@@ -219,7 +219,7 @@ def _task_nodes(outline: Outline) -> list[OutlineNode]:
     no tasks, unless the issuer annotated it with units (a 政府工作报告 breakdown
     assigns its 主要预期目标).
     """
-    framing = [root for root in outline.roots if _is_framing(root)]
+    framing = [node for node in outline.walk() if node.kind in ("part", "chapter") and _is_framing(node)]
     skipped = {id(node) for root in framing for node in root.walk()}
     return [node for node in outline.walk()
             if node.body and (not node.children or node.text) and id(node) not in skipped]
@@ -310,7 +310,8 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
     rows: list[TaskRow] = []
     for node in _task_nodes(outline):
         parents = _ancestors(node, outline)
-        chapter = next((p for p in parents if p.kind in ("chapter", "part")), None)
+        chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
+            (p for p in parents if p.kind == "part"), None)  # 第一部分 > 一、: the 一、 is the 章节
         section = next((p for p in parents if p.kind == "section"), None)
         if node.kind == "section":
             section = node

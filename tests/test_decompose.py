@@ -347,3 +347,16 @@ def test_a_provincial_plan():
         ("", "加强培训", "各市、县（区）人民政府和省政府各部门要每年至少组织一次政务公开培训。",
          [], ["各市、县（区）人民政府", "省政府各部门"], "全年"),
     ]
+
+
+def test_a_plan_in_parts(tmp_path):
+    from addin.pipeline import draft_from_plan
+
+    plan = tmp_path / "方案.txt"
+    plan.write_text("2024年某市营商环境优化提升行动方案\n第一部分 总体要求\n一、指导思想\n坚持以人民为中心。\n"
+                    "二、工作目标\n到年底营商环境明显改善。\n第二部分 重点任务\n一、优化政务服务\n"
+                    "1.推进一网通办。（市政务服务中心负责）\n2.压减审批时限。（市审改办负责）\n", encoding="utf-8")
+    assert [(r.chapter, r.content, r.units) for r in draft_from_plan(plan).rows] == [
+        ("一、优化政务服务", "推进一网通办。", ["市政务服务中心"]),
+        ("一、优化政务服务", "压减审批时限。", ["市审改办"]),
+    ]
