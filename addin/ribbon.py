@@ -55,6 +55,11 @@ SETTINGS = (
     ("轮次", "", "如 2024年第3季度；默认为当前季度"),
     ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
     ("统计日期", "", "进度汇总的截止日期；默认今天"),
+    ("发送方式", "eml", "eml（生成邮件文件，用邮件客户端发送）/ smtp（直接发送）/ outlook（存为 Outlook 草稿）"),
+    ("SMTP服务器", "", "发送方式为 smtp 时填写，如 smtp.example.gov.cn"),
+    ("SMTP端口", "465", "默认 465"),
+    ("SMTP加密", "ssl", "ssl / starttls / none"),
+    ("SMTP用户名", "", "密码请用环境变量 FENJIE_SMTP_PASSWORD 或系统钥匙串保存，不要写在工作簿里"),
     ("发件人邮箱", "", "写入邮件的发件人"),
     ("发件单位", "", "写入邮件落款"),
     ("联系电话", "", "写入邮件正文"),
@@ -355,10 +360,9 @@ def split_units(book) -> str:
 
 
 def send_mail(book) -> str:
-    """发送邮件: each unit's workbook as an .eml file (previewed on the 邮件预览 sheet)."""
+    """发送邮件: each unit's workbook by the 设置's 发送方式 (.eml files, SMTP, Outlook drafts), previewed first."""
     from .mail.compose import MailSettings
     from .mail.send import plan_form_mails, preview_rows, send_all
-    from .mail.transports import EmlTransport
     from .progress.ledger import load_ledger
 
     values = settings(book)
@@ -370,9 +374,33 @@ def send_mail(book) -> str:
     forms = output_folder(book) / f"{load_ledger(ledger_path).round}_下发"
     outgoing = plan_form_mails(ledger_path, forms, directory_of(book), mail_settings)
     write_sheet(book, "邮件预览", [["单位", "收件人", "主题", "附件", "大小", "检查"]] + preview_rows(outgoing))
-    results = send_all(ledger_path, outgoing, EmlTransport(output_folder(book) / "待发邮件"), mail_settings)
+    transport = mail_transport(values, output_folder(book) / "待发邮件")
+    results = send_all(ledger_path, outgoing, transport, mail_settings)
     sent = sum(r.result == "成功" for r in results)
-    return f"已生成 {sent} 封邮件（.eml），{sum(r.result == '未发送' for r in results)} 封缺少信息，见“邮件预览”。"
+    done = {"smtp": "已发送 {} 封邮件", "outlook": "已在 Outlook 草稿箱存入 {} 封邮件"}.get(
+        transport.name, "已生成 {} 封邮件（.eml）").format(sent)
+    return f"{done}，{sum(r.result == '未发送' for r in results)} 封缺少信息，见“邮件预览”。"
+
+
+def mail_transport(values: dict[str, str], eml_folder: Path):
+    """The transport the 设置 sheet names: .eml files (default), SMTP or Outlook drafts."""
+    from .mail.transports import EmlTransport, OutlookTransport, SmtpTransport
+
+    via = (values.get("发送方式") or "eml").strip().lower()
+    if via == "smtp":
+        host, port = values.get("SMTP服务器", ""), values.get("SMTP端口") or "465"
+        security = (values.get("SMTP加密") or "ssl").strip().lower()
+        if not host:
+            raise FenJieError(f"发送方式为 smtp 时，请在“{SHEET_SETTINGS}”中填写“SMTP服务器”。")
+        if not port.isdigit() or security not in ("ssl", "starttls", "none"):
+            raise FenJieError(f"“{SHEET_SETTINGS}”中的SMTP端口“{port}”或SMTP加密“{security}”无效：端口写数字，"
+                              "加密写 ssl、starttls 或 none。")
+        return SmtpTransport(host, int(port), security, values.get("SMTP用户名", ""))
+    if via == "outlook":
+        return OutlookTransport()
+    if via != "eml":
+        raise FenJieError(f"“{SHEET_SETTINGS}”中的发送方式“{via}”无效：请写 eml、smtp 或 outlook。")
+    return EmlTransport(eml_folder)
 
 
 def merge_feedback(book) -> str:

@@ -203,6 +203,44 @@ def test_btnSendMail(workspace):
     assert remote.alerts()[0].startswith(f"已生成 {len(ready)} 封邮件")
 
 
+def test_btnSendMail_through_smtp(workspace):
+    from aiosmtpd.controller import Controller
+    from test_mail import Recorder, _free_port
+
+    sheets, _ = workspace
+    _split(sheets)
+    directory = [list(r) for r in sheets["单位名录"]]
+    for i, row in enumerate(directory[1:], start=1):
+        row[8] = f"unit{i}@town.test"
+    recorder, port = Recorder(), _free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings = sheets["设置"] + [["发件人邮箱", "gk@town.test", ""], ["发送方式", "smtp", ""],
+                                     ["SMTP服务器", "127.0.0.1", ""], ["SMTP端口", str(port), ""],
+                                     ["SMTP加密", "none", ""]]
+        remote = _run({"设置": settings, "单位名录": directory}, "btnSendMail")
+    finally:
+        controller.stop()
+    ready = [r for r in remote.written()["邮件预览"][1:] if r[5] == "可发送"]
+    assert len(recorder.messages) == len(ready) > 0
+    assert remote.alerts()[0].startswith(f"已发送 {len(ready)} 封邮件")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [([["发送方式", "smtp", ""]], "发送方式为 smtp 时，请在“设置”中填写“SMTP服务器”。"),
+     ([["发送方式", "smtp", ""], ["SMTP服务器", "mail.test", ""], ["SMTP端口", "四六五", ""]],
+      "“设置”中的SMTP端口“四六五”或SMTP加密“ssl”无效：端口写数字，加密写 ssl、starttls 或 none。"),
+     ([["发送方式", "传真", ""]], "“设置”中的发送方式“传真”无效：请写 eml、smtp 或 outlook。")],
+)
+def test_btnSendMail_with_bad_mail_settings(workspace, extra, message):
+    sheets, _ = workspace
+    _split(sheets)
+    remote = _run({"设置": sheets["设置"] + extra, "单位名录": sheets["单位名录"]}, "btnSendMail")
+    assert remote.alerts() == [message]
+
+
 def test_btnMerge(workspace):
     sheets, tmp = workspace
     _split(sheets)
