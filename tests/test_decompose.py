@@ -91,7 +91,7 @@ def test_notes_in_every_shape(tmp_path, index, content, lead, units, assist, dea
     "text",
     ["严格执行《条例》（以下简称《条例》）。", "编制目录（2024年版）。", "各部门要落实（各部门要负责）。",
      "做好公开（区级层面）。", "推进（试点）工作。", "覆盖各街道（镇）。", "由区政府办公室（区政务公开办）负责协调。",
-     "推进村（居）委会公开。"],
+     "推进村（居）委会公开。", "【重点】推进改革。"],
 )
 def test_brackets_that_are_no_note_stay(text):
     remaining, roles = extract_unit_notes(text)
@@ -256,6 +256,9 @@ def test_chapters_that_only_frame_the_plan_hold_no_tasks(tmp_path, plan, chapter
         ("（落实单位：区教育局，配合部门：区财政局，截止时间：6月30日）", [], ["区教育局"], ["区财政局"], "6月30日"),
         # Units alone in brackets that close the item.
         ("（区发展改革委、区财政局）", [], ["区发展改革委", "区财政局"], [], ""),
+        # Units in 【】 before or after the text.
+        ("【区发展改革委、区财政局】", [], ["区发展改革委", "区财政局"], [], ""),
+        ("【区财政局牵头，各部门配合】", ["区财政局"], [], ["各部门"], ""),
         # Two notes side by side, each read on its own.
         ("（区司法局牵头，各部门配合）（完成时限：6月底前）", ["区司法局"], [], ["各部门"], "6月底前"),
     ],

@@ -216,7 +216,13 @@ def _bracket_notes(text: str) -> list[tuple[int, int, str]]:
             i = end
         else:
             i += 1
-    return notes
+    return notes + _lenticular_notes(text)
+
+
+def _lenticular_notes(text: str) -> list[tuple[int, int, str]]:
+    """【区发展改革委】 or 【区财政局牵头，各部门配合】 before or after an item's text."""
+    return [(m.start(), m.end(), m.group(1)) for m in re.finditer(r"【([^【】]{2,80})】", text)
+            if not _LABEL.match(m.group(0)) and (is_verb_note(m.group(1)) or is_unit_list(m.group(1)))]
 
 
 def _line_notes(text: str) -> list[tuple[int, int, str]]:
