@@ -326,6 +326,6 @@ def _row(seq, chapter, section, name, content, roles: UnitRoles, path, node) -> 
         name=name, content=content, lead=list(roles.lead), units=list(roles.units),
         assist=list(roles.assist), deadline=roles.deadline or find_deadline_text(content),
         source=path, where=node.line.where, deadline_note=roles.deadline,
-        unit_sources={name: HEADING_NOTE for name in roles.lead + roles.units + roles.assist}
+        unit_sources={unit: HEADING_NOTE for unit in roles.lead + roles.units + roles.assist}
         if roles.from_heading else {},
     )
