@@ -18,7 +18,7 @@ from enum import Enum
 from itertools import groupby
 
 from ..decompose import HEADING_NOTE, TaskRow
-from .directory import UnitDirectory
+from .directory import Unit, UnitDirectory
 from .mentions import Mention, field_list, qualified_name, split_unit_expression, subject_mentions
 
 MAX_KEYWORD_UNITS = 1
@@ -133,7 +133,7 @@ def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str
         _add(row, "units", fallback, UnitSource.SUBJECT)
 
 
-def _suggested_units(row: TaskRow, directory: UnitDirectory) -> list:
+def _suggested_units(row: TaskRow, directory: UnitDirectory) -> list[Unit]:
     """The field owner of the row's heading, else the units its keywords point at."""
     for heading in (row.name, row.section):
         match = _FIELD_HEADING.search(heading)
