@@ -15,8 +15,9 @@ Rules, from how people decomposed the corpus plans by hand:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+from functools import lru_cache
 
 from .deadlines import find_deadline_text
 from .outline import Outline, OutlineNode, split_heading
@@ -187,22 +188,18 @@ def requirement_name(sentence: str, fallback: str) -> str:
     return fallback
 
 
-def _ancestors(node: OutlineNode, outline: Outline) -> list[OutlineNode]:
+def _ancestor_map(outline: Outline) -> dict[int, list[OutlineNode]]:
+    """Each node's ancestors, outermost first, keyed by id (one walk, not one search per node)."""
+    ancestors: dict[int, list[OutlineNode]] = {}
+
+    def visit(node: OutlineNode, chain: list[OutlineNode]) -> None:
+        ancestors[id(node)] = chain
+        for child in node.children:
+            visit(child, [*chain, node])
+
     for root in outline.roots:
-        chain = _chain(root, node)
-        if chain:
-            return chain[:-1]
-    return []
-
-
-def _chain(current: OutlineNode, target: OutlineNode) -> list[OutlineNode]:
-    if current is target:
-        return [current]
-    for child in current.children:
-        chain = _chain(child, target)
-        if chain:
-            return [current, *chain]
-    return []
+        visit(root, [])
+    return ancestors
 
 
 def _heading_line(node: OutlineNode | None) -> str:
@@ -233,18 +230,23 @@ def _is_framing(chapter: OutlineNode) -> bool:
                    for n in chapter.walk())
 
 
+@lru_cache(maxsize=4096)
+def _heading_note(heading: str) -> tuple[str, UnitRoles]:
+    """A heading without its unit note, and the note (read once per heading; never mutate)."""
+    return extract_unit_notes(heading)
+
+
 def _heading(node: OutlineNode) -> str:
     """The node's heading without a unit note it carries ("完善决策制度（责任单位：…）")."""
-    return extract_unit_notes(node.heading)[0] if node.heading else ""
+    return _heading_note(node.heading)[0] if node.heading else ""
 
 
 def _inherited_note(node: OutlineNode, parents: list[OutlineNode]) -> UnitRoles:
     """The note of the nearest heading above a task ("一、推进依法行政（牵头单位：区司法局）")."""
     for holder in (node, *reversed(parents)):
-        roles = extract_unit_notes(holder.heading)[1] if holder.heading else UnitRoles()
+        roles = _heading_note(holder.heading)[1] if holder.heading else UnitRoles()
         if roles.states_anything():
-            roles.from_heading = True
-            return roles
+            return replace(roles, from_heading=True)
     return UnitRoles()
 
 
@@ -308,8 +310,9 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
         Rows numbered from 1, each with its outline path and source location.
     """
     rows: list[TaskRow] = []
+    ancestors = _ancestor_map(outline)
     for node in _task_nodes(outline):
-        parents = _ancestors(node, outline)
+        parents = ancestors[id(node)]
         chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
             (p for p in parents if p.kind == "part"), None)  # 第一部分 > 一、: the 一、 is the 章节
         section = next((p for p in parents if p.kind == "section"), None)
