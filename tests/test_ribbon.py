@@ -188,12 +188,18 @@ def test_btnSplit(workspace):
     assert ledger[0][:3] == ["序号", "任务ID", "章节"] and len(ledger) == 29
 
 
-def test_btnSendMail(workspace):
-    sheets, tmp = workspace
-    _split(sheets)
+def _directory_with_emails(sheets) -> list[list]:
+    """The 单位名录 sheet with an address for every unit."""
     directory = [list(r) for r in sheets["单位名录"]]
     for i, row in enumerate(directory[1:], start=1):
         row[8] = f"unit{i}@town.test"
+    return directory
+
+
+def test_btnSendMail(workspace):
+    sheets, tmp = workspace
+    _split(sheets)
+    directory = _directory_with_emails(sheets)
     remote = _run({"设置": sheets["设置"] + [["发件人邮箱", "gk@town.test", ""]], "单位名录": directory}, "btnSendMail")
     preview = remote.written()["邮件预览"]
     assert preview[0] == ["单位", "收件人", "主题", "附件", "大小", "检查"]
@@ -209,9 +215,7 @@ def test_btnSendMail_through_smtp(workspace):
 
     sheets, _ = workspace
     _split(sheets)
-    directory = [list(r) for r in sheets["单位名录"]]
-    for i, row in enumerate(directory[1:], start=1):
-        row[8] = f"unit{i}@town.test"
+    directory = _directory_with_emails(sheets)
     recorder, port = Recorder(), _free_port()
     controller = Controller(recorder, hostname="127.0.0.1", port=port)
     controller.start()
