@@ -328,10 +328,12 @@ def read_task_table(path: str | Path, sheet: str | None = None) -> TaskTable:
             type, far too large, or has no recognizable header. The message names it.
     """
     path = Path(path)
-    chosen, header, columns = _choose_sheet(_read_sheets(path), sheet, path.name)
+    sheets = _read_sheets(path)
+    chosen, header, columns = _choose_sheet(sheets, sheet, path.name)
     raw_grid = [list(r) for r in chosen.grid]
     _fill_merged(chosen)
-    table = TaskTable(path, chosen.name, header + 1, columns, [], [], title=_title(chosen.grid[:header]))
+    title = _title(chosen.grid[:header]) or _plan_title(sheets)
+    table = TaskTable(path, chosen.name, header + 1, columns, [], [], title=title)
     table.star_lead = any("*" in str(v) or "＊" in str(v) for v in chosen.grid[header]) and "lead" not in columns
     _read_rows(table, chosen, header)
     if not table.rows:
@@ -368,6 +370,15 @@ def rows_from_grid(grid: list[list[str]], label: str, strict: bool = True) -> li
         row.source, row.where = label, f"第{number}行"
         row.deadline_note = row.deadline
     return [row for row in table.rows if row.content]
+
+
+def _plan_title(sheets: list[_Sheet]) -> str:
+    """"《要点》任务分解表" from the 上级要点 sheet of a FenJie working workbook, or ""."""
+    plan = next((sheet for sheet in sheets if sheet.name == "上级要点"), None)
+    for row in (plan.grid[1:3] if plan else []):
+        if row and _text(row[0]) == "文件" and len(row) > 3 and _text(row[3]):
+            return _text(row[3]) + "任务分解表"
+    return ""
 
 
 def _title(rows: list[list[object]]) -> str:

@@ -46,6 +46,13 @@ def test_official_table_structure(corpus, tmp_path):
     assert "模板设置" not in openpyxl.load_workbook(out).sheetnames
 
 
+def test_a_fenjie_draft_renders_under_its_plan_title(corpus, tmp_path):
+    draft, out = tmp_path / "草稿.xlsx", tmp_path / "正式.xlsx"
+    assert main(["decompose", str(corpus / "plans" / "miaohang_2024.txt"), "-o", str(draft)]) == 0
+    assert main(["render", str(draft), "-o", str(out)]) == 0
+    assert openpyxl.load_workbook(out)["任务分解表"]["A2"].value == "2024年庙行镇政务公开工作要点任务分解表"
+
+
 def test_same_names_are_merged_like_the_official_table(corpus, tmp_path):
     sheet = openpyxl.load_workbook(_render(corpus, tmp_path))["任务分解表"]
     vertical = sorted((m for m in sheet.merged_cells.ranges if m.min_col == 2 and m.max_row > m.min_row),
