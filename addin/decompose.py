@@ -318,6 +318,8 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
         section = next((p for p in parents if p.kind == "section"), None)
         if node.kind == "section":
             section = node
+        elif node.kind == "chapter" or (node.kind == "part" and chapter is None):
+            chapter = node  # a chapter with text of its own ("二、…\n加强培训。各…要…")
         for name, content, roles, path in _rows_for(node, parents, granularity):
             rows.append(_row(len(rows) + 1, chapter, section, name, content, roles, path, node))
     return rows

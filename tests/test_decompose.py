@@ -350,6 +350,7 @@ def test_a_provincial_plan():
         ("", "加强培训", "各市、县（区）人民政府和省政府各部门要每年至少组织一次政务公开培训。",
          [], ["各市、县（区）人民政府", "省政府各部门"], "全年"),
     ]
+    assert draft.rows[-1].chapter == "二、强化政务公开工作保障", "a chapter with text of its own is its rows' 章节"
 
 
 def test_a_plan_in_parts(tmp_path):
