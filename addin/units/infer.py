@@ -23,10 +23,10 @@ from .mentions import Mention, field_list, qualified_name, split_unit_expression
 
 MAX_KEYWORD_UNITS = 1
 _ROLE_AFTER = re.compile(r"^\s*(牵头|配合|协助|协办)")
-# "本单位/本行政机关/本系统…" with no subject: every addressee does it for itself.
 # "细化深化市场监管领域信息公开": a heading that names one field of work, whose owner
 # is then the best suggestion for every requirement under it.
 _FIELD_HEADING = re.compile(r"([\u4e00-\u9fff]{2,12}?)(?:领域|行业)")
+# "本单位/本行政机关/本系统…" with no subject: every addressee does it for itself.
 _REFLEXIVE = re.compile(r"本(?:单位|部门|行政机关|机关|系统|地区)")
 
 

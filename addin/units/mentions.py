@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 from .directory import UnitDirectory
 
-# Group expressions every plan uses, with or without a directory.
 # Group expressions every plan uses, with or without a directory; province, city,
 # county, town and street levels alike ("各市、县（区）人民政府", "省政府各部门").
 _LEVEL = r"(?:省|市|区|县|镇|乡)"
@@ -71,6 +70,12 @@ def find_mentions(text: str, directory: UnitDirectory | None = None) -> list[Men
     return sorted(found)
 
 
+def _lead_in(sentence: str, mention: Mention) -> str:
+    """The text between the start of the mention's clause and the mention."""
+    breaks = _CLAUSE_BREAK.finditer(sentence[: mention.start])
+    return sentence[max((m.end() for m in breaks), default=0) : mention.start]
+
+
 def subject_mentions(sentence: str, directory: UnitDirectory | None = None) -> list[Mention]:
     """The units a sentence makes responsible: its grammatical subject.
 
@@ -81,9 +86,7 @@ def subject_mentions(sentence: str, directory: UnitDirectory | None = None) -> l
     mentions = find_mentions(sentence, directory)
     subjects: list[Mention] = []
     for i, mention in enumerate(mentions):
-        breaks = _CLAUSE_BREAK.finditer(sentence[: mention.start])
-        clause_start = max((m.end() for m in breaks), default=0)
-        lead_in = sentence[clause_start : mention.start]
+        lead_in = _lead_in(sentence, mention)
         chained = subjects and subjects[-1] == mentions[i - 1] and re.fullmatch(
             r"\s*(?:、|和|及|与|以及|，|,)\s*", sentence[mentions[i - 1].end : mention.start])
         opens = re.fullmatch(r"\s*(?:年内|今年|同时|此外|其中|并)?\s*", lead_in) is not None
@@ -136,9 +139,7 @@ def field_list(sentence: str, mention: Mention) -> list[str]:
     Returns:
         The field names, or [] when the mention has no such list right before it.
     """
-    breaks = _CLAUSE_BREAK.finditer(sentence[: mention.start])
-    lead_in = sentence[max((m.end() for m in breaks), default=0) : mention.start].strip()
-    match = _FIELD_LIST.fullmatch(lead_in)
+    match = _FIELD_LIST.fullmatch(_lead_in(sentence, mention).strip())
     return re.split(r"[、和及]", match.group(1)) if match else []
 
 
@@ -150,7 +151,6 @@ def qualified_name(sentence: str, mention: Mention, directory: UnitDirectory | N
     """
     if (directory and directory.resolve(mention.name)) or re.fullmatch(GROUP_PATTERN, mention.name):
         return mention.name
-    breaks = _CLAUSE_BREAK.finditer(sentence[: mention.start])
-    lead_in = sentence[max((m.end() for m in breaks), default=0) : mention.start].strip()
+    lead_in = _lead_in(sentence, mention).strip()
     qualifier = re.fullmatch(r"[^、和及与]{2,20}的", lead_in)
     return lead_in + mention.name if qualifier else mention.name
