@@ -84,7 +84,7 @@ class TaskRow:
     unit_sources: dict[str, str] = field(default_factory=dict)  # unit name -> 原文注明/主语推断/…
     deadline_kind: str = ""
     due: str = ""  # due dates in the plan year, ISO, separated by 、
-    deadline_note: str = ""  # the deadline the plan's note states (完成时限：…), as written
+    deadline_note: str = ""  # a 完成时限 the plan states for the row (in a note or a table cell), as written
 
 
 def split_sentences(text: str) -> list[str]:

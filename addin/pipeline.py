@@ -109,7 +109,7 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         table = read_task_table(path)
         for row in table.rows:
-            row.source, row.deadline_note = table.sheet, row.deadline
+            row.source = table.sheet
         return _title_outline(table.title or path.stem), table.rows
     plan = read_plan(path)
     rows = _table_rows(plan, strict=True)

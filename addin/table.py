@@ -20,6 +20,7 @@ from .findings import Finding, Severity
 from .plan.markers import find_marker
 from .safe_io import check_input_file
 from .units.notes import UnitRoles, parse_unit_note, split_unit_names
+from .workbook import SHEET_PLAN
 
 MAX_HEADER_SCAN = 15
 MAX_TABLE_BYTES = 50 * 1024 * 1024
@@ -368,13 +369,12 @@ def rows_from_grid(grid: list[list[str]], label: str, strict: bool = True) -> li
     _read_rows(table, _Sheet(label, [list(r) for r in grid]), header)
     for row, number in zip(table.rows, table.row_numbers, strict=True):
         row.source, row.where = label, f"第{number}行"
-        row.deadline_note = row.deadline
     return [row for row in table.rows if row.content]
 
 
 def _plan_title(sheets: list[_Sheet]) -> str:
     """"《要点》任务分解表" from the 上级要点 sheet of a FenJie working workbook, or ""."""
-    plan = next((sheet for sheet in sheets if sheet.name == "上级要点"), None)
+    plan = next((sheet for sheet in sheets if sheet.name == SHEET_PLAN), None)
     for row in (plan.grid[1:3] if plan else []):
         if row and _text(row[0]) == "文件" and len(row) > 3 and _text(row[3]):
             return _text(row[3]) + "任务分解表"
@@ -422,7 +422,7 @@ def _task_row(values: list[str], columns: dict[str, int], star_lead: bool, chapt
     chapter, section = get("chapter") or chapter, get("section") or section
     return TaskRow(seq=seq, chapter=chapter, section=section, name=name, content=content,
                    lead=roles.lead, units=roles.units, assist=roles.assist, deadline=get("deadline"),
-                   source=seq_text, where=f"第{number}行")
+                   source=seq_text, where=f"第{number}行", deadline_note=get("deadline"))
 
 
 def _sheet_findings(table: TaskTable, sheet: _Sheet, raw: list[list[object]], header: int) -> list[Finding]:
