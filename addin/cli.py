@@ -165,8 +165,7 @@ def _write_validation(args, path: Path, table, findings) -> tuple[Path | None, i
             shutil.copy2(path, out)
         result = mark_workbook(out, table.sheet, findings, fix=args.fix)
         if result.lost:
-            print(f"“{out.name}”含有{'、'.join(result.lost)}，直接改写会丢失这些内容；原文件未改动，"
-                  f"标注后的工作簿另存为：{result.written}")
+            print(_kept_original(out, result.lost, "标注后", result.written))
         return result.written, result.fixed
     out = Path(args.output) if args.output else path.with_name(path.stem + "_校验结果.xlsx")
     write_findings_workbook(out, findings)
@@ -323,13 +322,18 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kept_original(path: Path, lost: list[str], what: str, written: Path) -> str:
+    """Why the result went to a copy: rewriting ``path`` would have dropped ``lost``."""
+    return f"“{path.name}”含有{'、'.join(lost)}，直接改写会丢失这些内容；原文件未改动，{what}的工作簿另存为：{written}"
+
+
 def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
     workbook = open_for_undo(path)
     names = restore_sheets(workbook)
     written, backup, lost = save_over(workbook, path, "_已撤销")
     if lost:
-        print(f"“{path.name}”含有{'、'.join(lost)}，直接改写会丢失这些内容；原文件未改动，恢复后的工作簿另存为：{written}")
+        print(_kept_original(path, lost, "恢复后", written))
         return 0
     print(f"已恢复工作表：{'、'.join(names)}（撤销前的文件已备份为：{backup}）")
     return 0

@@ -27,15 +27,21 @@ from addin.plan import read_plan  # noqa: E402
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-def time_decomposition(path: Path, runs: int) -> tuple[float, int]:
-    """Median seconds of one full decomposition of ``path``, and its row count."""
-    rows = decompose(parse_outline(read_plan(path)))
+def median_seconds(work, runs: int) -> float:
+    """Median wall time of ``work()`` over ``runs`` runs, after one warm-up run."""
+    work()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        decompose(parse_outline(read_plan(path)))
+        work()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), len(rows)
+    return statistics.median(times)
+
+
+def time_decomposition(path: Path, runs: int) -> tuple[float, int]:
+    """Median seconds of one full decomposition of ``path``, and its row count."""
+    rows = decompose(parse_outline(read_plan(path)))
+    return median_seconds(lambda: decompose(parse_outline(read_plan(path))), runs), len(rows)
 
 
 def synthetic_plan(path: Path) -> Path:
@@ -55,13 +61,7 @@ def time_draft(path: Path, runs: int) -> tuple[float, int]:
     """Median seconds of draft_from_plan (read, rows, units, deadlines), and its row count."""
     from addin.pipeline import draft_from_plan
 
-    rows = len(draft_from_plan(path).rows)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        draft_from_plan(path)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), rows
+    return median_seconds(lambda: draft_from_plan(path), runs), len(draft_from_plan(path).rows)
 
 
 def main(argv: list[str] | None = None) -> int:
