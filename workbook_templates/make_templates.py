@@ -65,9 +65,15 @@ def _print_setup(sheet, title_rows: str, landscape: bool = True) -> None:
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.6
     sheet.page_margins.top, sheet.page_margins.bottom = 0.8, 0.8
-    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    sheet.oddFooter.center.font = "仿宋_GB2312,Regular"
-    sheet.oddFooter.center.size = 10
+    page_numbers(sheet)
+
+
+def page_numbers(sheet) -> None:
+    """GB/T 9704: "— N —" in 4号 宋体 (14 pt) below the text, odd pages right, even pages left."""
+    sheet.HeaderFooter.differentOddEven = True
+    for part in (sheet.oddFooter.right, sheet.evenFooter.left):
+        part.text, part.font, part.size = "— &P —", "宋体,Regular", 14
+    sheet.page_margins.footer = 0.4
 
 
 def _settings(workbook: Workbook, options: dict[str, str]) -> None:
@@ -141,9 +147,18 @@ def feedback() -> Workbook:
     return workbook
 
 
+def default_font(workbook: Workbook) -> Workbook:
+    """Arial as the workbook's default font: column widths are measured in its digits, and
+    LibreOffice has the metric-compatible Liberation Sans, so pages lay out as in Excel
+    (Calibri becomes the wider DejaVu Sans there). openpyxl has no public call for it."""
+    fonts = list(workbook._fonts)
+    workbook._fonts = type(workbook._fonts)([Font(name="Arial", sz=11, family=2), *fonts[1:]])
+    return workbook
+
+
 def main() -> None:
     for name, build in (("任务分解表", task_table), ("工作台账", ledger), ("单位反馈表", feedback)):
-        build().save(HERE / f"{name}.xlsx")
+        default_font(build()).save(HERE / f"{name}.xlsx")
         print(HERE / f"{name}.xlsx")
 
 
