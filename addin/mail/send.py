@@ -28,11 +28,12 @@ from .compose import (
     MailSettings,
     Outgoing,
     build_message,
+    chinese_date,
     common_values,
     compose_form_mail,
     file_digest,
+    mail_text,
     recipient,
-    render_text,
 )
 from .transports import DeliveryError
 
@@ -107,17 +108,18 @@ def plan_reminders(ledger_path: str | Path, directory: UnitDirectory | None, set
             if verdict.light in (RED, YELLOW):
                 per_unit.setdefault(unit, []).append({
                     "light": verdict.light, "name": task.name, "content": task.content, "deadline": task.deadline,
-                    "due": verdict.due.isoformat() if verdict.due else "", "state": verdict.state})
+                    "due": chinese_date(verdict.due) if verdict.due else "", "state": verdict.state,
+                    "due_iso": verdict.due.isoformat() if verdict.due else ""})
     outgoing = []
     for unit, tasks in per_unit.items():
-        tasks.sort(key=lambda t: (t["light"] != RED, t["due"]))
+        tasks.sort(key=lambda t: (t["light"] != RED, t["due_iso"]))
         address, contact, problems = recipient(directory, unit)
         values = {**common_values(settings), "unit": unit, "contact": contact, "tasks": tasks, "plan_title": plan_title,
-                  "as_of": as_of.isoformat(), "warn_days": warn_days,
+                  "as_of": chinese_date(as_of), "warn_days": warn_days,
                   "red_count": sum(t["light"] == RED for t in tasks),
                   "yellow_count": sum(t["light"] == YELLOW for t in tasks)}
-        outgoing.append(Outgoing(KIND_REMINDER, unit, address, contact, render_text(settings, "催办主题.j2", values),
-                                 render_text(settings, "催办正文.j2", values), None, problems))
+        outgoing.append(Outgoing(KIND_REMINDER, unit, address, contact, mail_text(settings, "催办主题.j2", values),
+                                 mail_text(settings, "催办正文.j2", values), None, problems))
     return outgoing
 
 
@@ -171,7 +173,8 @@ def _send_one(ledger_path, item: Outgoing, transport, settings, round_label: str
              "单位": item.unit, "邮箱": item.address, "Message-ID": message["Message-ID"], "方式": transport.name,
              "附件": item.attachment.name if item.attachment else "", "附件摘要": digest}
     try:
-        detail = transport.deliver(message, item.unit)
+        label = round_label + ("_催办" if item.kind == KIND_REMINDER else "")
+        detail = transport.deliver(message, item.unit, label)
     except DeliveryError as exc:
         _append_journal(ledger_path, {**entry, "结果": "失败", "说明": str(exc)})
         return SendResult(item.unit, "失败", str(exc))
