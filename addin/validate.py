@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .deadlines import DeadlineKind, parse_deadline
 from .findings import Finding, Severity
 from .table import TaskTable
+from .titles import title_problem
 from .units.directory import UnitDirectory, nearest_hint
 from .units.mentions import is_known_unit
 
@@ -110,9 +111,10 @@ def check_units(table: TaskTable, directory: UnitDirectory | None) -> list[Findi
     findings = []
     with_lead = sum(1 for row in table.rows if row.lead)
     # A table that names leads only for a few coordination tasks: a missing one is a hint.
+    # A plan that names no lead at all leaves nothing to act on row by row: no marks.
     severity = Severity.WARNING if with_lead * 2 >= len(table.rows) else Severity.HINT
     for i, row in enumerate(table.rows):
-        if "lead" in table.columns and not row.lead and (row.units or row.assist):
+        if "lead" in table.columns and with_lead and not row.lead and (row.units or row.assist):
             findings.append(_finding(table, "unit.lead_missing", severity, "lead", i,
                                      f"第{table.row_numbers[i]}行有责任单位但未写牵头单位。"))
         if directory is None:
@@ -146,6 +148,12 @@ def check_deadlines(table: TaskTable, year: int | None) -> list[Finding]:
                 findings.append(_finding(table, "deadline.outside_year", Severity.WARNING, "deadline", i,
                                          f"完成时限“{row.deadline}”不在 {plan_year} 年度内。"))
     return findings
+
+
+def check_title(table: TaskTable) -> list[Finding]:
+    """A title that is a notice's sentence ("现将《…》印发给你们") rather than the plan's name (警告)."""
+    problem = title_problem(table.title)
+    return [Finding("title.notice", Severity.WARNING, table.sheet, "", problem)] if problem else []
 
 
 def _year_of(title: str) -> int | None:
@@ -195,6 +203,7 @@ def validate_table(table: TaskTable, options: ValidationOptions | None = None) -
     options = options or ValidationOptions()
     return [
         *table.findings,
+        *check_title(table),
         *check_required(table, options.required),
         *check_sequence(table),
         *check_duplicates(table),

@@ -15,10 +15,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .decompose import TaskRow
-from .findings import Finding
+from .findings import Finding, rule_name
 from .layout import row_height
 from .outline import Outline
 from .safe_io import write_atomically
+from .titles import TITLE_LABEL, TITLE_NOTE, plan_name
 from .units.directory import DIRECTORY_HEADERS, UnitDirectory
 
 SHEET_PLAN = "上级要点"
@@ -60,6 +61,7 @@ def plan_values(outline: Outline) -> list[list[object]]:
     """The 上级要点 sheet rows: document metadata, then one row per outline node."""
     rows: list[list[object]] = [
         ["文件", "", "", outline.title, f"{outline.issuer} {outline.doc_number}".strip(), ""],
+        [TITLE_LABEL, "", "", plan_name(outline.title), TITLE_NOTE, ""],
     ]
     if outline.addressees:  # who the plan is addressed to: the fallback subject of its tasks
         rows.append(["主送", "", "", outline.addressees, "", ""])
@@ -122,7 +124,7 @@ def directory_values(directory: UnitDirectory) -> list[list[object]]:
 
 def finding_values(findings: list[Finding]) -> list[list[object]]:
     """The 校验结果 sheet rows."""
-    return [[i, f.severity.value, f.rule, f.sheet, f.cell, f.message, f.fix]
+    return [[i, f.severity.value, rule_name(f.rule), f.sheet, f.cell, f.message, f.fix]
             for i, f in enumerate(findings, start=1)]
 
 

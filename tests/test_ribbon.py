@@ -162,7 +162,7 @@ def test_btnValidate(workspace):
     rows[2][0] = rows[1][0]
     remote = _run({"设置": sheets["设置"], "任务分解": rows, "单位名录": sheets["单位名录"]}, "btnValidate")
     findings = remote.written()["校验结果"]
-    assert any(f[2] == "seq.duplicate" and f[4] == "A2" for f in findings[1:])
+    assert any(f[2] == "序号重复" and f[4] == "A2" for f in findings[1:])
     assert any(a["func"] == "setRangeColor" for a in remote.actions())
     assert remote.alerts()[0].startswith("校验完成：2 错误")
 
@@ -285,7 +285,7 @@ def test_btnUnits(workspace):
     rows[1][6] = "镇经发"
     remote = _run({"设置": sheets["设置"], "任务分解": rows, "单位名录": sheets["单位名录"]}, "btnUnits")
     findings = remote.written()["校验结果"]
-    assert findings[1][2] == "unit.unknown" and "镇经发" in findings[1][5]
+    assert findings[1][2] == "单位不在名录中" and "镇经发" in findings[1][5]
 
 
 def test_btnUndo(workspace):
