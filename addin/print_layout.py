@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .layout import char_units
 
 UNIT_SEPARATOR = "、"
-MAX_UNIT_WIDTH = 20.0  # a name longer than this wraps inside itself rather than squeeze the content
+MAX_UNIT_WIDTH = 22.0  # a name longer than this wraps inside itself rather than squeeze the content
 PAPER_POINTS = {"9": (595.3, 841.9), "8": (841.9, 1190.6)}  # A4, A3 portrait (width, height)
 SAFETY = 0.97  # estimates of widths in points are not exact: keep a margin on every page
 
@@ -47,7 +47,7 @@ def fit_units_to_column(text: str, width: float, font_size: float) -> str:
     usable = (width - 1.0) / (font_size / 11.0)
     lines: list[str] = [names[0]]
     for name in names[1:]:
-        if _units_width(lines[-1] + UNIT_SEPARATOR + name) <= usable:
+        if _units_width(lines[-1] + UNIT_SEPARATOR + name + UNIT_SEPARATOR) <= usable:  # a 、 may end it
             lines[-1] += UNIT_SEPARATOR + name
         else:
             lines.append(name)

@@ -62,8 +62,7 @@ def chinese_punctuation(text: str) -> str:
 
 def _paren(match: re.Match[str]) -> str:
     before = match.string[match.start() - 1] if match.start() else ""
-    after = match.string[match.end()] if match.end() < len(match.string) else ""
-    if _HAS_CHINESE.search(match.group(1) + before + after):
+    if _HAS_CHINESE.search(match.group(1) + before):  # "（一）", "政府(管委会)", "年度(2024)"; not "Word (docx)"
         return f"（{match.group(1)}）"
     return match.group(0)
 

@@ -1,0 +1,139 @@
+"""Outputs a 科长 signs off: one title everywhere, Chinese typography, print layout of the formal table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from table_builders import build_official_table
+
+from addin.cli import main
+from addin.layout import char_units
+from addin.progress.ledger import load_ledger
+from addin.titles import plan_name, table_title, title_problem
+from addin.typography import chinese_punctuation
+from addin.workbook import SHEET_PLAN
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("政府网站引用或登载行政法规,要对照中国政府法制信息网", "政府网站引用或登载行政法规，要对照中国政府法制信息网"),
+    ("主要做好以下工作:(一)完善制度;(二)加强培训.", "主要做好以下工作：（一）完善制度；（二）加强培训。"),
+    ('打造"一网通办"总门户', "打造“一网通办”总门户"),
+    ("各区政府(管委会)", "各区政府（管委会）"),
+    ("共1,000项,完成率98.5%", "共1,000项，完成率98.5%"),  # numbers stay
+    ("10:30在2024-10-10开会", "10:30在2024-10-10开会"),  # times and dates stay
+    ("登录https://www.gov.cn/a,b,c查询", "登录https://www.gov.cn/a,b,c查询"),  # URLs stay
+    ("上传Excel (xlsx), Word (docx)文件", "上传Excel (xlsx), Word (docx)文件"),  # English stays
+    ("邮箱:gk@sh.gov.cn,电话:12345", "邮箱：gk@sh.gov.cn，电话：12345"),
+    ("已经全角，。；：", "已经全角，。；：")
+])
+def test_chinese_punctuation(text, expected):
+    assert chinese_punctuation(text) == expected
+
+
+@pytest.mark.parametrize(("title", "name", "table"), [
+    ("2024年庙行镇政务公开工作要点", "2024年庙行镇政务公开工作要点", "2024年庙行镇政务公开工作要点任务分解表"),
+    ("《2022年区政务公开工作实施方案》", "2022年区政务公开工作实施方案", "2022年区政务公开工作实施方案任务分解表"),
+    ("2021年上海市政务公开工作要点任务分解表", "2021年上海市政务公开工作要点",
+     "2021年上海市政务公开工作要点任务分解表"),
+])
+def test_table_title_from_plan_name(title, name, table):
+    assert plan_name(title) == name and table_title(title) == table
+
+
+def test_a_notice_sentence_is_flagged_as_title():
+    problem = title_problem("经区政府同意，现将《…方案》印发给你们，请认真贯彻落实。任务分解表")
+    assert problem.startswith("标题“经区政府同意") and "“现将”“印发”" in problem
+    assert title_problem("2024年庙行镇政务公开工作要点任务分解表") == ""
+
+
+NOTICE_TITLE = "经区政府同意,现将《2024年庙行镇政务公开工作要点》印发给你们,请结合实际,认真贯彻落实。"
+
+
+def test_the_title_is_one_setting_every_output_uses(corpus, tmp_path, capsys):
+    """The 上级要点 sheet's 标题 row, edited by hand, is the title of the table, ledger, forms and mail."""
+    draft = tmp_path / "草稿.xlsx"
+    assert main(["decompose", str(corpus / "plans" / "miaohang_2024.txt"), "-o", str(draft)]) == 0
+    workbook = openpyxl.load_workbook(draft)
+    rows = list(workbook[SHEET_PLAN].values)
+    assert [v or "" for v in rows[2][:4]] == ["标题", "", "", "2024年庙行镇政务公开工作要点"]
+    # A title taken from a notice's sentence: validate says so, and it wraps in a taller row
+    workbook[SHEET_PLAN]["D3"] = NOTICE_TITLE
+    workbook.save(draft)
+    capsys.readouterr()
+    main(["validate", str(draft), "--no-write"])
+    assert "标题“经区政府同意，现将《2024年庙行镇政务公开工作要点》印发给你们" in capsys.readouterr().out
+    official = tmp_path / "正式.xlsx"
+    assert main(["render", str(draft), "-o", str(official)]) == 0
+    sheet = openpyxl.load_workbook(official)["任务分解表"]
+    assert sheet["A2"].value == chinese_punctuation(NOTICE_TITLE) + "任务分解表"
+    assert sheet.row_dimensions[2].height >= 2 * 22 * 1.3, "a two-line title gets a two-line row"
+    # The user writes the plan's own name: every output follows
+    workbook = openpyxl.load_workbook(draft)
+    workbook[SHEET_PLAN]["D3"] = "庙行镇2024年政务公开工作实施方案"
+    workbook.save(draft)
+    assert main(["render", str(draft), "-o", str(official)]) == 0
+    sheet = openpyxl.load_workbook(official)["任务分解表"]
+    assert sheet["A2"].value == "庙行镇2024年政务公开工作实施方案任务分解表"
+    assert sheet.row_dimensions[2].height < 2 * 22 * 1.3
+    ledger = tmp_path / "台账.xlsx"
+    assert main(["ledger", str(draft), "-o", str(ledger)]) == 0
+    assert load_ledger(ledger).title == "庙行镇2024年政务公开工作实施方案工作台账"
+    assert openpyxl.load_workbook(ledger).worksheets[0]["A2"].value == "庙行镇2024年政务公开工作实施方案工作台账"
+    assert main(["split", str(ledger), "-o", str(tmp_path / "下发"), "--round", "2024年第3季度"]) == 0
+    form = next((tmp_path / "下发").glob("*.xlsx"))
+    assert openpyxl.load_workbook(form).worksheets[0]["A2"].value.startswith(
+        "庙行镇2024年政务公开工作实施方案任务进展反馈表（")
+    capsys.readouterr()
+    assert main(["mail", "preview", str(ledger), "--forms", str(tmp_path / "下发")]) == 0
+    subjects = [line.split("\t")[2] for line in capsys.readouterr().out.splitlines() if "\t" in line]
+    assert subjects and all(s.startswith("【请反馈】庙行镇2024年政务公开工作实施方案（2024年第3季度·")
+                            for s in subjects if s)
+
+
+def _render_shanghai(corpus: Path, tmp_path: Path, name: str = "shanghai_2021"):
+    table = build_official_table(corpus / "truth" / f"{name}.json", tmp_path / "source.xlsx")
+    out = tmp_path / "正式.xlsx"
+    assert main(["render", str(table), "-o", str(out)]) == 0
+    return openpyxl.load_workbook(out)["任务分解表"]
+
+
+def test_unit_names_break_only_after_a_list_mark(corpus, tmp_path):
+    sheet = _render_shanghai(corpus, tmp_path)
+    for column in "DEF":
+        width = sheet.column_dimensions[column].width
+        for row in range(5, sheet.max_row + 1):
+            value = sheet[f"{column}{row}"].value
+            if not isinstance(value, str):
+                continue
+            for line in value.split("\n"):
+                if len(line) < 10:  # a name longer than the widest column may still wrap
+                    assert sum(char_units(c) for c in line) * 12 / 11 <= width - 1, (column, row, line)
+            assert all(line.endswith("、") for line in value.split("\n")[:-1]), (column, row)
+    deadlines = [sheet[f"G{row}"].value for row in range(4, sheet.max_row + 1) if sheet[f"G{row}"].value]
+    longest = max(sum(char_units(c) for c in d) for d in deadlines)
+    assert longest * 12 / 11 <= sheet.column_dimensions["G"].width - 1, "a deadline on one line"
+
+
+def test_a_section_row_never_ends_a_page(corpus, tmp_path):
+    sheet = _render_shanghai(corpus, tmp_path, "zhenxin_2021")
+    sections = {row for row in range(4, sheet.max_row + 1)
+                if sheet[f"A{row}"].value and str(sheet[f"A{row}"].value)[:2].rstrip("、").isalpha()
+                and "、" in str(sheet[f"A{row}"].value)[:3]}
+    breaks = {b.id for b in sheet.row_breaks.brk}
+    assert sections and breaks
+    assert not sections & breaks, "a break right after a section row leaves it alone at the page end"
+    assert sheet.page_setup.scale and not sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_rows_keep_a_line_of_slack(corpus, tmp_path):
+    sheet = _render_shanghai(corpus, tmp_path)
+    from addin.layout import wrapped_lines
+
+    width = sheet.column_dimensions["C"].width
+    for row in range(5, sheet.max_row + 1):
+        content = sheet[f"C{row}"].value
+        if isinstance(content, str) and wrapped_lines(content, width * 11 / 12) > 1:
+            needed = wrapped_lines(content, width * 11 / 12) * 12 * 1.35
+            assert sheet.row_dimensions[row].height >= needed + 12, row
