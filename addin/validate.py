@@ -109,13 +109,12 @@ def check_duplicates(table: TaskTable) -> list[Finding]:
 def check_units(table: TaskTable, directory: UnitDirectory | None) -> list[Finding]:
     """Unknown unit names (警告, with the nearest names); lead missing where a 牵头 column exists."""
     findings = []
-    with_lead = sum(1 for row in table.rows if row.lead)
-    # A table that names leads only for a few coordination tasks: a missing one is a hint.
-    # A plan that names no lead at all leaves nothing to act on row by row: no marks.
-    severity = Severity.WARNING if with_lead * 2 >= len(table.rows) else Severity.HINT
+    # Only a table that names a lead for most tasks is missing one where it names none; a plan
+    # that names leads for a few coordination tasks (or none) leaves nothing to act on row by row.
+    leads_expected = sum(1 for row in table.rows if row.lead) * 2 >= len(table.rows)
     for i, row in enumerate(table.rows):
-        if "lead" in table.columns and with_lead and not row.lead and (row.units or row.assist):
-            findings.append(_finding(table, "unit.lead_missing", severity, "lead", i,
+        if "lead" in table.columns and leads_expected and not row.lead and (row.units or row.assist):
+            findings.append(_finding(table, "unit.lead_missing", Severity.WARNING, "lead", i,
                                      f"第{table.row_numbers[i]}行有责任单位但未写牵头单位。"))
         if directory is None:
             continue

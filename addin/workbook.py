@@ -20,6 +20,7 @@ from .layout import row_height
 from .outline import Outline
 from .safe_io import write_atomically
 from .titles import TITLE_LABEL, TITLE_NOTE, plan_name
+from .typography import typeset
 from .units.directory import DIRECTORY_HEADERS, UnitDirectory
 
 SHEET_PLAN = "上级要点"
@@ -48,10 +49,10 @@ def column_letter(index: int) -> str:
 
 
 def task_values(row: TaskRow) -> list[object]:
-    """One 任务分解 sheet row, in :data:`TASK_HEADERS` order."""
+    """One 任务分解 sheet row, in :data:`TASK_HEADERS` order (task text in Chinese typography)."""
     from .units.infer import unit_source_text
 
-    return [row.seq, row.chapter, row.section, row.name, row.content,
+    return [row.seq, typeset(row.chapter), typeset(row.section), typeset(row.name), typeset(row.content),
             UNIT_SEPARATOR.join(row.lead), UNIT_SEPARATOR.join(row.units),
             UNIT_SEPARATOR.join(row.assist), row.deadline, f"{row.source}（{row.where}）",
             unit_source_text(row), row.due]
