@@ -19,6 +19,7 @@ from .outline import Outline, parse_outline
 from .plan import read_plan
 from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid
+from .task_names import name_blocks
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
 from .units.mapping import UnitMapping, cascade
@@ -148,7 +149,9 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     """
     options = options or DraftOptions()
     outline, table_rows = read_source(path)
-    rows = _issuer_rows(table_rows, decompose(outline, options.granularity))
+    text_rows = decompose(outline, options.granularity)
+    name_blocks(text_rows)  # one name per block; no whole-content names
+    rows = _issuer_rows(table_rows, text_rows)
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")

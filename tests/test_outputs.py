@@ -137,3 +137,36 @@ def test_rows_keep_a_line_of_slack(corpus, tmp_path):
         if isinstance(content, str) and wrapped_lines(content, width * 11 / 12) > 1:
             needed = wrapped_lines(content, width * 11 / 12) * 12 * 1.35
             assert sheet.row_dimensions[row].height >= needed + 12, row
+
+
+@pytest.mark.parametrize(("sentence", "heading", "name"), [
+    ("加强政策解读材料质量把控,对政策制订过程中收集到的普遍关注点要有针对性地解读。", "推进政策文件精准解读",
+     "加强政策解读材料质量把控"),  # a headline verb phrase names its requirement (as the official table)
+    ("政府开放活动期间,要设置座谈或问卷调查等环节。", "办好政府开放活动", "办好政府开放活动"),  # a time, not a name
+    ("持续对政务公开全领域标准化规范化目录优化调整,特别是要加强公开。", "动态优化更新政务公开标准目录",
+     "动态优化更新政务公开标准目录"),  # a topic ("对…"), not a name
+    ("严格落实《上海市重大行政决策程序规定》及配套文件,对重大行政决策事项实行目录管理。",
+     "实行重大行政决策事项目录管理", "实行重大行政决策事项目录管理"),  # a document title is no task name
+    ("聚焦区委、区政府中心工作和企业群众需求，鼓励区级部门拓展主题。", "深化政策集成式发布成果",
+     "深化政策集成式发布成果"),
+    ("做好住房保障、推进“两旧一村”改造情况和“15分钟社区生活圈”建设情况的信息公开。", "", "做好住房保障等信息公开"),
+    ("加强就业促进、创业扶持、技能培训以及拥军优属等政策信息的公开、解读和推送工作。", "",
+     "加强就业促进等政策信息的公开、解读和推送工作"),
+])
+def test_task_names(sentence, heading, name):
+    from addin.task_names import task_name
+
+    assert task_name(sentence, heading) == name
+
+
+def test_one_odd_row_joins_its_block(corpus):
+    from addin.pipeline import draft_from_plan
+
+    rows = draft_from_plan(corpus / "plans" / "putuo_2024.txt").rows
+    carbon = next(r for r in rows if r.content.startswith("持续推动碳达峰实施方案落实"))
+    assert carbon.name == "优化“中华武数”布局，围绕促进经济健康发展做好信息公开", "one block, not split by one row"
+    for before, row, after in zip(rows, rows[1:], rows[2:], strict=False):
+        if before.name == after.name != row.name and before.section == row.section == after.section:
+            assert not row.content.startswith(row.name), f"{row.source}: a headline clause splits a block"
+    whole = [r.name for r in rows if r.name.rstrip("。") == r.content.rstrip("。")]
+    assert all(len(n) <= 30 for n in whole), "a long one-sentence item gets a short name, not its whole text"
