@@ -114,10 +114,10 @@ def ledger() -> Workbook:
                ("章节", "{{ task.chapter }}", 14, True), ("任务名称", "{{ task.name }}", 16, False),
                ("任务内容", "{{ task.content }}", 48, True), ("牵头单位", "{{ task.lead }}", 12, False),
                ("责任单位", "{{ task.units }}", 14, False), ("配合单位", "{{ task.assist }}", 12, False),
-               ("完成时限", "{{ task.deadline }}", 10, False), ("到期日期", "{{ task.due }}", 11, False),
+               ("完成时限", "{{ task.deadline }}", 10, False), ("到期日期", "{{ task.due }}", 13, False),
                ("进展情况", "{{ task.progress }}", 30, True), ("完成状态", "{{ task.status }}", 9, False),
-               ("完成日期", "{{ task.done_date }}", 11, False), ("佐证材料", "{{ task.evidence }}", 16, True),
-               ("最近更新", "{{ task.updated }}", 11, False), ("反馈单位", "{{ task.reporter }}", 12, False)]
+               ("完成日期", "{{ task.done_date }}", 13, False), ("佐证材料", "{{ task.evidence }}", 16, True),
+               ("最近更新", "{{ task.updated }}", 13, False), ("反馈单位", "{{ task.reporter }}", 12, False)]
     _title_rows(sheet, len(columns), "{{ title }}", attachment=False)
     _columns(sheet, columns, 3, 4)
     sheet.column_dimensions["B"].hidden = True
@@ -135,9 +135,9 @@ def feedback() -> Workbook:
     sheet.title = "任务进展反馈"
     columns = [("序号", "{{ task.seq }}", 6, False), ("任务ID", "{{ task.id }}", 10, False),
                ("任务名称", "{{ task.name }}", 16, False), ("任务内容", "{{ task.content }}", 46, True),
-               ("本单位角色", "{{ task.role }}", 10, False), ("完成时限", "{{ task.deadline }}", 10, False),
+               ("本单位角色", "{{ task.role }}", 12, False), ("完成时限", "{{ task.deadline }}", 10, False),
                ("进展情况", "{{ task.progress }}", 36, True), ("完成状态", "{{ task.status }}", 10, False),
-               ("完成日期", "{{ task.done_date }}", 12, False), ("佐证材料", "{{ task.evidence }}", 18, True)]
+               ("完成日期", "{{ task.done_date }}", 13, False), ("佐证材料", "{{ task.evidence }}", 18, True)]
     _title_rows(sheet, len(columns), "{{ title }}", attachment=False)
     _columns(sheet, columns, 3, 4)
     sheet.column_dimensions["B"].hidden = True
