@@ -22,7 +22,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .layout import char_units
 
 UNIT_SEPARATOR = "、"
-MAX_UNIT_WIDTH = 22.0  # a name longer than this wraps inside itself rather than squeeze the content
+MAX_UNIT_WIDTH = 22.0  # a name longer than this (about 10 characters at 12 pt) wraps inside itself
+# rather than squeeze the content; no line break is put inside a name, since a reader splits
+# unit lists at line breaks.
 PAPER_POINTS = {"9": (595.3, 841.9), "8": (841.9, 1190.6)}  # A4, A3 portrait (width, height)
 SAFETY = 0.97  # estimates of widths in points are not exact: keep a margin on every page
 
@@ -103,10 +105,11 @@ def paginate(sheet: Worksheet, keep_with_next: list[int], first_body_row: int) -
     repeated = sum(_height(sheet, r) for r in _title_rows(sheet))
     breaks, used = [], 0.0
     keep = set(keep_with_next)
+    block_end = _vertical_blocks(sheet)
     for row in range(1, sheet.max_row + 1):
-        height = _height(sheet, row)
-        if row in keep and row < sheet.max_row:
-            height += _height(sheet, row + 1)  # the section row and its first task stay together
+        height = _unit_height(sheet, row, block_end, available)
+        if row in keep and row < sheet.max_row:  # the section row and its first task stay together
+            height += _unit_height(sheet, row + 1, block_end, available)
         if used + height > available and row >= first_body_row and used > repeated:
             breaks.append(row - 1)
             used = repeated
@@ -114,6 +117,26 @@ def paginate(sheet: Worksheet, keep_with_next: list[int], first_body_row: int) -
     sheet.row_breaks = RowBreak()
     for row in breaks:
         sheet.row_breaks.append(Break(id=row))
+
+
+def _vertical_blocks(sheet: Worksheet) -> dict[int, int]:
+    """First row → last row of each vertically merged range (a merged 任务名称 spanning rows)."""
+    ends: dict[int, int] = {}
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row > merged.min_row:
+            ends[merged.min_row] = max(ends.get(merged.min_row, 0), merged.max_row)
+    return ends
+
+
+def _unit_height(sheet: Worksheet, row: int, block_end: dict[int, int], available: float) -> float:
+    """Height that must stay on one page from ``row``: a merged block whole (when it fits a page).
+
+    A merged cell's text is printed once, on the page its range starts on; a break inside
+    the range cuts it off.
+    """
+    end = block_end.get(row, row)
+    total = sum(_height(sheet, r) for r in range(row, end + 1))
+    return total if total <= available * 0.8 else _height(sheet, row)
 
 
 def _height(sheet: Worksheet, row: int) -> float:

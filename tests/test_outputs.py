@@ -170,3 +170,11 @@ def test_one_odd_row_joins_its_block(corpus):
             assert not row.content.startswith(row.name), f"{row.source}: a headline clause splits a block"
     whole = [r.name for r in rows if r.name.rstrip("。") == r.content.rstrip("。")]
     assert all(len(n) <= 30 for n in whole), "a long one-sentence item gets a short name, not its whole text"
+
+
+def test_a_merged_name_block_is_not_cut_by_a_page_break(corpus, tmp_path):
+    sheet = _render_shanghai(corpus, tmp_path, "zhenxin_2021")
+    breaks = {b.id for b in sheet.row_breaks.brk}
+    blocks = [m for m in sheet.merged_cells.ranges if m.max_row > m.min_row]
+    assert blocks
+    assert not [str(m) for m in blocks if any(m.min_row <= b < m.max_row for b in breaks)]
