@@ -16,6 +16,7 @@ from .deadlines import DeadlineKind, parse_deadline
 from .findings import Finding, Severity
 from .table import TaskTable
 from .titles import title_problem
+from .typography import chinese_punctuation
 from .units.directory import UnitDirectory, nearest_hint
 from .units.mentions import is_known_unit
 
@@ -27,8 +28,6 @@ ROLE_NAMES = {"seq": "序号", "name": "任务名称", "content": "任务内容"
 TEXT_ROLES = ("name", "content", "lead", "units", "assist", "deadline")
 _CJK = r"\u4e00-\u9fff"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
-_HALF_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])([,;:?!])(?=[{_CJK}])|(?<=[{_CJK}])\((?=[{_CJK}])|(?<=[{_CJK}])\)")
 
 
 @dataclass
@@ -164,7 +163,7 @@ def tidy_text(text: str) -> str:
     """The safe fix of a text cell: control characters out, spacing and punctuation width folded."""
     text = _CONTROL.sub("", text)
     text = re.sub(rf"(?<=[{_CJK}，。；：、])[ \u3000]+|[ \u3000]+(?=[{_CJK}，。；：、])", "", text.strip())
-    text = _HALF_BETWEEN_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
+    text = chinese_punctuation(text)  # the one typography rule the outputs use
     return "".join(unicodedata.normalize("NFKC", c) if "０" <= c <= "９" or "Ａ" <= c <= "ｚ" else c for c in text)
 
 
