@@ -175,6 +175,19 @@ def test_btnOfficial(workspace):
     assert openpyxl.load_workbook(out)["任务分解表"]["A2"].value == "2024年庙行镇政务公开工作要点任务分解表"
 
 
+def test_the_title_setting_reaches_every_output(workspace):
+    sheets, tmp = workspace
+    settings = [*sheets["设置"], ["标题", "庙行镇2024年政务公开工作实施方案", ""]]
+    _run({"设置": settings, "上级要点": sheets["上级要点"], "任务分解": sheets["任务分解"]}, "btnOfficial")
+    out = tmp / "输出" / "庙行镇2024年政务公开工作实施方案任务分解表（正式版式）.xlsx"
+    assert openpyxl.load_workbook(out)["任务分解表"]["A2"].value == "庙行镇2024年政务公开工作实施方案任务分解表"
+    _run({"设置": settings, "上级要点": sheets["上级要点"], "任务分解": sheets["任务分解"],
+          "单位名录": sheets["单位名录"]}, "btnSplit")
+    form = next((tmp / "输出" / "2024年第3季度_下发").glob("*.xlsx"))
+    assert openpyxl.load_workbook(form).worksheets[0]["A2"].value.startswith(
+        "庙行镇2024年政务公开工作实施方案任务进展反馈表（")
+
+
 def _split(sheets) -> RemoteBook:
     return _run({k: sheets[k] for k in ("设置", "任务分解", "单位名录")}, "btnSplit")
 
