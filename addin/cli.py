@@ -33,6 +33,7 @@ from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import save_over
 from .table import read_task_table
+from .titles import title_problem
 from .undo import open_for_undo, restore_sheets
 from .units.check import find_unknown_units
 from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
@@ -174,6 +175,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else source.with_name(f"{source.stem}_{Path(args.template).stem}.xlsx")
     backup = save_rendered(workbook, out)
     print(f"已按模板“{args.template}”生成（{len(table.rows)} 项任务）：{out}")
+    if title_problem(title):
+        print(f"提示：{title_problem(title)}")
     if backup:
         print(f"原文件已备份为：{backup}")
     return 0

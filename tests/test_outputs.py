@@ -66,6 +66,7 @@ def test_the_title_is_one_setting_every_output_uses(corpus, tmp_path, capsys):
     assert "标题“经区政府同意，现将《2024年庙行镇政务公开工作要点》印发给你们" in capsys.readouterr().out
     official = tmp_path / "正式.xlsx"
     assert main(["render", str(draft), "-o", str(official)]) == 0
+    assert "提示：标题“经区政府同意" in capsys.readouterr().out, "render says so too"
     sheet = openpyxl.load_workbook(official)["任务分解表"]
     assert sheet["A2"].value == chinese_punctuation(NOTICE_TITLE) + "任务分解表"
     assert sheet.row_dimensions[2].height >= 2 * 22 * 1.3, "a two-line title gets a two-line row"
