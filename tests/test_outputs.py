@@ -179,3 +179,13 @@ def test_a_merged_name_block_is_not_cut_by_a_page_break(corpus, tmp_path):
     blocks = [m for m in sheet.merged_cells.ranges if m.max_row > m.min_row]
     assert blocks
     assert not [str(m) for m in blocks if any(m.min_row <= b < m.max_row for b in breaks)]
+
+
+@pytest.mark.parametrize(("unit", "contact", "expected"), [
+    ("区司法局", "", "区司法局"), ("区司法局", "张三", "张三同志"), ("区司法局", "王科长", "王科长"),
+    ("区司法局", "李四同志", "李四同志"),
+])
+def test_salutation(unit, contact, expected):
+    from addin.mail.compose import salutation
+
+    assert salutation(unit, contact) == expected

@@ -109,6 +109,17 @@ def chinese_date(value: date | str) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
+_TITLES = ("同志", "主任", "科长", "处长", "局长", "部长", "书记", "老师", "先生", "女士")
+
+
+def salutation(unit: str, contact: str) -> str:
+    """"张三同志" for a contact (as written when it already has a title, "王科长"), else the unit."""
+    contact = contact.strip()
+    if not contact:
+        return unit
+    return contact if contact.endswith(_TITLES) else f"{contact}同志"
+
+
 def common_values(settings: MailSettings) -> dict:
     return {"sender_office": settings.sender_office, "sender_phone": settings.sender_phone,
             "deadline": chinese_date(settings.feedback_deadline), "today": chinese_date(date.today())}
@@ -119,6 +130,7 @@ def compose_form_mail(settings: MailSettings, directory: UnitDirectory | None, u
     """The 下发 message of one unit, with its own workbook attached."""
     address, contact, problems = recipient(directory, unit)
     values = {**common_values(settings), "unit": unit, "contact": contact, "task_count": task_count,
+              "salutation": salutation(unit, contact),
               "attachment": attachment.name, "plan_title": plan_title, "round": round_label}
     outgoing = Outgoing(KIND_FORMS, unit, address, contact, mail_text(settings, "邮件主题.j2", values),
                         mail_text(settings, "邮件正文.j2", values), attachment, problems)

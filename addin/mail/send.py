@@ -34,6 +34,7 @@ from .compose import (
     file_digest,
     mail_text,
     recipient,
+    salutation,
 )
 from .transports import DeliveryError
 
@@ -115,6 +116,7 @@ def plan_reminders(ledger_path: str | Path, directory: UnitDirectory | None, set
         tasks.sort(key=lambda t: (t["light"] != RED, t["due_iso"]))
         address, contact, problems = recipient(directory, unit)
         values = {**common_values(settings), "unit": unit, "contact": contact, "tasks": tasks, "plan_title": plan_title,
+                  "salutation": salutation(unit, contact),
                   "as_of": chinese_date(as_of), "warn_days": warn_days,
                   "red_count": sum(t["light"] == RED for t in tasks),
                   "yellow_count": sum(t["light"] == YELLOW for t in tasks)}
