@@ -158,7 +158,7 @@ class _Renderer:
         self._fit_unit_columns(sheet, first, row - 1 - len(tail), task_style)
         if self.settings.get("合并相同任务名称", "否") == "是":
             self._merge_names(sheet, first, row - 1 - len(tail), task_style)
-        self._fit_heights(sheet, 1, row - 1)
+        self._fit_heights(sheet, 1, row - 1, body=first)
         paginate(sheet, self.section_rows, first)
 
     def _fit_unit_columns(self, sheet: Worksheet, first: int, last: int, style: _RowStyle) -> None:
@@ -225,7 +225,8 @@ class _Renderer:
     def _is_merged_row(sheet: Worksheet, row: int) -> bool:
         return any(m.min_row == m.max_row == row and m.max_col > m.min_col for m in sheet.merged_cells.ranges)
 
-    def _fit_heights(self, sheet: Worksheet, first: int, last: int) -> None:
+    def _fit_heights(self, sheet: Worksheet, first: int, last: int, body: int = 1) -> None:
+        """Rows first..last fit their text; rows from ``body`` on keep a line of slack."""
         columns = sheet.max_column
         widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, columns + 1)]
         spans = {(m.min_row, m.min_col): m for m in sheet.merged_cells.ranges}
@@ -238,10 +239,11 @@ class _Renderer:
                 cell = sheet.cell(row, column)
                 span = merged.max_col if merged else column
                 values.append(cell.value)
-                cell_widths.append(sum(widths[column - 1:span]))
+                wraps = cell.alignment is not None and cell.alignment.wrap_text
+                cell_widths.append(sum(widths[column - 1:span]) if wraps else 1000.0)  # else it runs over
                 sizes.append(cell.font.sz or 11)
             size = max(sizes, default=11)
-            sheet.row_dimensions[row].height = max(row_height(values, cell_widths, size, slack=True),
+            sheet.row_dimensions[row].height = max(row_height(values, cell_widths, size, slack=row >= body),
                                                    sheet.row_dimensions[row].height or 0)
         self._fit_vertical_merges(sheet, spans, widths)
 
