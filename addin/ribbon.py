@@ -185,6 +185,19 @@ def task_rows(book) -> list[TaskRow]:
 
 def _write_tasks(book, rows: list[TaskRow]) -> None:
     write_sheet(book, SHEET_TASKS, [list(TASK_HEADERS)] + [task_values(r) for r in rows])
+    _format_tasks(_sheet(book, SHEET_TASKS), len(rows))
+
+
+def _format_tasks(sheet, count: int) -> None:
+    """The look of the CLI's working sheet: 仿宋 11 pt, its column widths, wrapped text, rows fitted."""
+    from .workbook import BODY_FONT, TASK_WIDTHS, column_letter
+
+    cells = sheet.range(f"A1:{column_letter(len(TASK_HEADERS) - 1)}{count + 1}")
+    cells.font.name, cells.font.size = BODY_FONT
+    cells.wrap_text = True
+    for index, width in enumerate(TASK_WIDTHS):
+        sheet.range(f"{column_letter(index)}1").column_width = width
+    cells.rows.autofit()
 
 
 def _table_file(book, rows: list[TaskRow]) -> Path:

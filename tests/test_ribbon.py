@@ -130,6 +130,10 @@ def test_btnDecompose(workspace):
     assert tasks[0] == list(TASK_HEADERS) and len(tasks) == 29
     assert tasks[18][5:8] == ["镇党政办公室", "镇机关各部门、各单位", "镇党群办"] or tasks[18][5] == "镇党政办"
     assert remote.alerts()[0].startswith("已生成 28 项任务")
+    funcs = [(a["func"], a.get("args")) for a in remote.actions()]
+    assert ("setFontProperty", ["name", "仿宋"]) in funcs and ("setFontProperty", ["size", 11]) in funcs
+    assert ("setColumnWidth", [46]) in funcs and ("setWrapText", [True]) in funcs, "the working sheet's look"
+    assert ("setAutofit", ["rows"]) in funcs
 
 
 def test_btnMatchUnits(corpus, workspace):
