@@ -1,0 +1,273 @@
+/*
+ * FenJie 任务分解助手 for WPS 表格: the ribbon callbacks.
+ *
+ * Every button does the same thing: read FenJie's sheets of the active workbook
+ * (values as Range.Value2 gives them: nothing is converted here, dates stay serial
+ * numbers), post them to the local FenJie service with a synchronous request,
+ * and apply the actions it answers with (setValues, addSheet, hideSheet, …).
+ * The engine lives in the service; this file only moves values.
+ *
+ * Callbacks stay synchronous: an async ribbon callback hid the whole tab in one
+ * WPS build. ES5 only, for the older Chromium of WPS on 信创 Linux.
+ *
+ * Loaded after config.js (FENJIE_CONFIG: service url and token, written by
+ * `fenjie wps install`) and buttons.js (FENJIE_RIBBON: labels, icons and the
+ * sheet names, generated from macros/customUI14.xml by `fenjie wps build`).
+ */
+var FenJie = (function () {
+  "use strict";
+
+  var START_HINT = "请先启动 FenJie 服务：在终端（Windows 为命令提示符）运行 fenjie serve，" +
+    "或重新运行 fenjie wps install（会设置登录后自动启动），然后再点一次按钮。";
+
+  function application() {
+    return window.Application;
+  }
+
+  function say(message) {
+    window.alert(message);
+  }
+
+  function isFenJieSheet(name) {
+    var names = FENJIE_RIBBON.sheets;
+    for (var i = 0; i < names.length; i++) {
+      if (names[i] === name) {
+        return true;
+      }
+    }
+    return name.indexOf(FENJIE_RIBBON.backupPrefix) === 0;
+  }
+
+  function columnName(index) {
+    var name = "";
+    while (index > 0) {
+      var rest = (index - 1) % 26;
+      name = String.fromCharCode(65 + rest) + name;
+      index = Math.floor((index - 1) / 26);
+    }
+    return name;
+  }
+
+  function columnIndex(letters) {
+    var index = 0;
+    for (var i = 0; i < letters.length; i++) {
+      index = index * 26 + letters.charCodeAt(i) - 64;
+    }
+    return index;
+  }
+
+  /* A block's address: `cell` is its top-left corner, e.g. "A1" -> "A1:K29". */
+  function blockAddress(cell, rows, columns) {
+    var parts = /^([A-Z]+)([0-9]+)$/.exec(cell);
+    var top = parseInt(parts[2], 10);
+    var left = columnIndex(parts[1]);
+    return cell + ":" + columnName(left + columns - 1) + (top + rows - 1);
+  }
+
+  /* Value2 of one cell is a value, of a block an array of rows: always rows here. */
+  function asRows(values) {
+    if (values === undefined || values === null) {
+      return [[null]];
+    }
+    if (!(values instanceof Array)) {
+      return [[values]];
+    }
+    if (values.length > 0 && !(values[0] instanceof Array)) {
+      return [values];
+    }
+    return values;
+  }
+
+  /* A sheet's values from A1 to the end of its used range. */
+  function sheetValues(sheet) {
+    var used = sheet.UsedRange;
+    var rows = used.Row + used.Rows.Count - 1;
+    var columns = used.Column + used.Columns.Count - 1;
+    return asRows(sheet.Range(blockAddress("A1", rows, columns)).Value2);
+  }
+
+  /* The request's book: every sheet's name, values of FenJie's sheets only. */
+  function readBook(book) {
+    var sheets = [];
+    for (var i = 1; i <= book.Worksheets.Count; i++) {
+      var sheet = book.Worksheets.Item(i);
+      var entry = { name: sheet.Name };
+      if (isFenJieSheet(sheet.Name)) {
+        entry.values = sheetValues(sheet);
+      }
+      sheets.push(entry);
+    }
+    return { fullName: book.FullName, sheets: sheets };
+  }
+
+  /* POST to the service, synchronously. Returns {status, body}; status 0 when nobody answers. */
+  function post(body) {
+    var request = new XMLHttpRequest();
+    try {
+      request.open("POST", FENJIE_CONFIG.url + "/dispatch", false);
+      request.setRequestHeader("Content-Type", "application/json; charset=utf-8");
+      request.setRequestHeader("X-FenJie-Token", FENJIE_CONFIG.token);
+      request.send(JSON.stringify(body));
+    } catch (error) {
+      return { status: 0, body: null };
+    }
+    var answer = null;
+    try {
+      answer = JSON.parse(request.responseText);
+    } catch (error) {
+      answer = null;
+    }
+    return { status: request.status, body: answer };
+  }
+
+  function sheetNamed(book, name) {
+    for (var i = 1; i <= book.Worksheets.Count; i++) {
+      if (book.Worksheets.Item(i).Name === name) {
+        return book.Worksheets.Item(i);
+      }
+    }
+    throw new Error("找不到工作表“" + name + "”");
+  }
+
+  function rectangular(values) {
+    var width = 0;
+    var i;
+    for (i = 0; i < values.length; i++) {
+      width = Math.max(width, values[i].length);
+    }
+    var rows = [];
+    for (i = 0; i < values.length; i++) {
+      var row = values[i].slice();
+      while (row.length < width) {
+        row.push(null);
+      }
+      rows.push(row);
+    }
+    return { rows: rows, width: width };
+  }
+
+  var APPLY = {
+    setValues: function (book, action) {
+      var block = rectangular(action.values);
+      if (block.width === 0) {
+        return;
+      }
+      var sheet = sheetNamed(book, action.sheet);
+      sheet.Range(blockAddress(action.address, block.rows.length, block.width)).Value2 = block.rows;
+    },
+    clearContents: function (book, action) {
+      sheetNamed(book, action.sheet).Cells.ClearContents();
+    },
+    addSheet: function (book, action) {
+      var count = book.Worksheets.Count;
+      var after = action.after ? sheetNamed(book, action.after) : book.Worksheets.Item(count);
+      var sheet = book.Worksheets.Add(null, after);
+      sheet.Name = action.sheet;
+    },
+    hideSheet: function (book, action) {
+      sheetNamed(book, action.sheet).Visible = 0;
+    },
+    showSheet: function (book, action) {
+      sheetNamed(book, action.sheet).Visible = -1;
+    },
+    activateSheet: function (book, action) {
+      sheetNamed(book, action.sheet).Activate();
+    },
+    setColor: function (book, action) {
+      sheetNamed(book, action.sheet).Range(action.address).Interior.Color = action.bgr;
+    },
+    alert: function (book, action) {
+      say(action.message);
+    }
+  };
+
+  function applyAll(book, actions) {
+    var app = application();
+    app.ScreenUpdating = false;
+    try {
+      for (var i = 0; i < actions.length; i++) {
+        var apply = APPLY[actions[i].type];
+        if (!apply) {
+          say("FenJie 服务返回了加载项不认识的操作“" + actions[i].type + "”：请重新运行 fenjie wps install 更新加载项。");
+          return;
+        }
+        apply(book, actions[i]);
+      }
+    } catch (error) {
+      say("写回工作簿时出错：" + (error && error.message ? error.message : error) +
+        "。已写入的部分可用“撤销上一步”恢复。");
+    } finally {
+      app.ScreenUpdating = true;
+    }
+  }
+
+  function explain(answer) {
+    if (answer.status === 0) {
+      return "无法连接 FenJie 服务（" + FENJIE_CONFIG.url + "）。" + START_HINT;
+    }
+    var why = answer.body && answer.body.error ? answer.body.error : "";
+    if (answer.status === 403) {
+      return "FenJie 服务拒绝了请求：" + (why || "令牌不对。") + "请重新运行 fenjie wps install，然后重启 WPS。";
+    }
+    return "FenJie 服务出错（" + answer.status + "）：" + (why || "没有说明") + "。";
+  }
+
+  /* One button: post, then apply; a pickFile answer shows WPS' file dialog and posts again. */
+  function run(control) {
+    var app = application();
+    var book = app.ActiveWorkbook;
+    if (!book) {
+      say("请先打开或新建一个工作簿，再使用 FenJie。");
+      return false;
+    }
+    if (!FENJIE_CONFIG.token) {
+      say("FenJie 加载项尚未配置：请运行 fenjie wps install，然后重启 WPS。");
+      return false;
+    }
+    var label = FENJIE_RIBBON.labels[control] || control;
+    var request = { control: control, book: readBook(book) };
+    try {
+      app.StatusBar = "FenJie：正在" + label + "……";
+    } catch (ignored) { /* not every build has a status bar */ }
+    try {
+      for (var round = 0; round < 2; round++) {
+        var answer = post(request);
+        if (answer.status !== 200 || !answer.body || !(answer.body.actions instanceof Array)) {
+          say(explain(answer));
+          return false;
+        }
+        var actions = answer.body.actions;
+        if (actions.length === 1 && actions[0].type === "pickFile" && round === 0) {
+          request.picked = app.GetOpenFilename(actions[0].filter, 1, actions[0].title) || false;
+          continue;
+        }
+        applyAll(book, actions);
+        return true;
+      }
+      return false;
+    } finally {
+      try {
+        app.StatusBar = false;
+      } catch (ignored) { /* see above */ }
+    }
+  }
+
+  return { run: run, readBook: readBook, blockAddress: blockAddress, columnName: columnName };
+}());
+
+/* Ribbon callbacks named in ribbon.xml. */
+function OnAddinLoad(ribbonUI) {
+  if (typeof window.Application.ribbonUI !== "object") {
+    window.Application.ribbonUI = ribbonUI;
+  }
+  return true;
+}
+
+function OnAction(control) {
+  FenJie.run(control.Id);
+  return true;
+}
+
+function GetImage(control) {
+  return FENJIE_RIBBON.icons[control.Id] || "images/fenjie.svg";
+}
