@@ -4,13 +4,14 @@ The WPS add-in posts the sheets FenJie works on (values from A1 to the end of th
 used range, as ``Range.Value2`` gives them); :func:`addin.ribbon.dispatch` runs on
 a :class:`RecordingBook` built from them, and every write becomes an action the
 add-in's JS applies in WPS. Reads after a write see the written values, as in
-Excel. Nothing is converted here: dates arrive as serial numbers.
+Excel. Dates arrive as serial numbers, with the cells shown as dates listed
+(``dates``); they become datetimes here, as xlwings gives them from Excel.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..errors import FenJieError
@@ -21,6 +22,8 @@ from ..workbook import SHEET_FINDINGS, SHEET_LEDGER, SHEET_PLAN, SHEET_TASKS, SH
 # (a rewrite backs the old contents up, so they must be known), plus the backups.
 FENJIE_SHEETS = ("设置", SHEET_PLAN, SHEET_TASKS, SHEET_UNITS, SHEET_FINDINGS, SHEET_LEDGER, "邮件预览")
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
+# Day 0 of the 1900 date system as Excel and WPS count it (1900-02-29, which never was, included).
+_EPOCH = datetime(1899, 12, 30)
 
 
 def is_fenjie_sheet(name: str) -> bool:
@@ -202,7 +205,8 @@ class RecordingBook:
         self.sheets = _Sheets(self)
         for sheet in sheets:
             values = sheet.get("values")
-            self.sheets.items.append(RecordingSheet(self, str(sheet["name"]), _grid(values)))
+            rows = _with_dates(_grid(values), sheet.get("dates") or [])
+            self.sheets.items.append(RecordingSheet(self, str(sheet["name"]), rows))
         self.fullname = full_name
         self.app = RecordingApp(self, picked)
 
@@ -236,6 +240,17 @@ def _grid(values: object) -> list[list[object]] | None:
         return [[values]]
     rows = [row if isinstance(row, list) else [row] for row in values]
     return [] if rows in ([], [[]]) or all(v is None or v == "" for row in rows for v in row) else rows
+
+
+def _with_dates(rows: list[list[object]] | None, cells: list) -> list[list[object]] | None:
+    """The serial numbers of the cells shown as dates, as datetimes."""
+    for position in cells:
+        row, column = (int(i) for i in position)
+        if rows and row < len(rows) and column < len(rows[row]):
+            value = rows[row][column]
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < 2958466:
+                rows[row][column] = _EPOCH + timedelta(days=value)
+    return rows
 
 
 def _full_name(full_name: str) -> str:

@@ -63,7 +63,8 @@ def _parse(path: Path, root_tag: str) -> ET.Element:
     try:
         root = ET.parse(path, parser=ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))).getroot()
     except ET.ParseError as exc:
-        raise FenJieError(f"WPS 加载项登记文件“{path}”无法解析（{exc}），为免破坏其他加载项的登记，没有改动它。") from exc
+        raise FenJieError(f"WPS 加载项登记文件“{path}”无法解析（{exc}），"
+                          "为免破坏其他加载项的登记，没有改动它。") from exc
     if root.tag != root_tag:
         raise FenJieError(f"WPS 加载项登记文件“{path}”的根元素是 <{root.tag}>，不是 <{root_tag}>：没有改动它。")
     return root

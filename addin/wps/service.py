@@ -71,7 +71,8 @@ def service_settings(create: bool = True) -> dict:
             data = json.loads(path.read_text(encoding="utf-8"))
             return {"port": int(data["port"]), "token": str(data["token"])}
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise FenJieError(f"FenJie 服务配置“{path}”无法读取（{exc}）：删除它后重新运行 fenjie wps install。") from exc
+            raise FenJieError(f"FenJie 服务配置“{path}”无法读取（{exc}）："
+                              "删除它后重新运行 fenjie wps install。") from exc
     settings = {"port": DEFAULT_PORT, "token": secrets.token_urlsafe(24)}
     if create:
         write_private(path, json.dumps(settings))

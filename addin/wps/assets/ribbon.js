@@ -3,7 +3,8 @@
  *
  * Every button does the same thing: read FenJie's sheets of the active workbook
  * (values as Range.Value2 gives them: nothing is converted here, dates stay serial
- * numbers), post them to the local FenJie service with a synchronous request,
+ * numbers and the cells shown as dates are listed, for the service to convert),
+ * post them to the local FenJie service with a synchronous request,
  * and apply the actions it answers with (setValues, addSheet, hideSheet, …).
  * The engine lives in the service; this file only moves values.
  *
@@ -69,21 +70,52 @@ var FenJie = (function () {
     if (values === undefined || values === null) {
       return [[null]];
     }
-    if (!(values instanceof Array)) {
+    if (!Array.isArray(values)) {
       return [[values]];
     }
-    if (values.length > 0 && !(values[0] instanceof Array)) {
+    if (values.length > 0 && !Array.isArray(values[0])) {
       return [values];
     }
     return values;
   }
 
-  /* A sheet's values from A1 to the end of its used range. */
-  function sheetValues(sheet) {
+  /* Whether a number format shows a date or time (quoted text, [colour] and \x escapes aside). */
+  function isDateFormat(format) {
+    if (typeof format !== "string" || /^(general|standard|g\/通用格式)$/i.test(format)) {
+      return false;
+    }
+    return /[ydmhs]/i.test(format.replace(/"[^"]*"|\[[^\]]*\]|\\./g, ""));
+  }
+
+  /* Cells shown as dates, as [row, column] from 0: the service turns their serial numbers into
+     dates, as Excel's Range.Value would. One format read per column; per cell only where a
+     column mixes formats (its header, typically). */
+  function dateCells(sheet, rows, columns) {
+    var found = [];
+    for (var c = 1; c <= columns; c++) {
+      var letter = columnName(c);
+      var format = sheet.Range(letter + "1:" + letter + rows).NumberFormat;
+      for (var r = 1; r <= rows; r++) {
+        if (format === null || format === undefined ? isDateFormat(sheet.Range(letter + r).NumberFormat)
+          : isDateFormat(format)) {
+          found.push([r - 1, c - 1]);
+        }
+      }
+    }
+    return found;
+  }
+
+  /* A sheet's values from A1 to the end of its used range, and which of them are dates. */
+  function readSheet(sheet) {
     var used = sheet.UsedRange;
     var rows = used.Row + used.Rows.Count - 1;
     var columns = used.Column + used.Columns.Count - 1;
-    return asRows(sheet.Range(blockAddress("A1", rows, columns)).Value2);
+    var entry = { name: sheet.Name, values: asRows(sheet.Range(blockAddress("A1", rows, columns)).Value2) };
+    var dates = dateCells(sheet, rows, columns);
+    if (dates.length > 0) {
+      entry.dates = dates;
+    }
+    return entry;
   }
 
   /* The request's book: every sheet's name, values of FenJie's sheets only. */
@@ -91,11 +123,7 @@ var FenJie = (function () {
     var sheets = [];
     for (var i = 1; i <= book.Worksheets.Count; i++) {
       var sheet = book.Worksheets.Item(i);
-      var entry = { name: sheet.Name };
-      if (isFenJieSheet(sheet.Name)) {
-        entry.values = sheetValues(sheet);
-      }
-      sheets.push(entry);
+      sheets.push(isFenJieSheet(sheet.Name) ? readSheet(sheet) : { name: sheet.Name });
     }
     return { fullName: book.FullName, sheets: sheets };
   }
@@ -232,7 +260,7 @@ var FenJie = (function () {
     try {
       for (var round = 0; round < 2; round++) {
         var answer = post(request);
-        if (answer.status !== 200 || !answer.body || !(answer.body.actions instanceof Array)) {
+        if (answer.status !== 200 || !answer.body || !Array.isArray(answer.body.actions)) {
           say(explain(answer));
           return false;
         }
@@ -252,7 +280,8 @@ var FenJie = (function () {
     }
   }
 
-  return { run: run, readBook: readBook, blockAddress: blockAddress, columnName: columnName };
+  return { run: run, readBook: readBook, blockAddress: blockAddress, columnName: columnName,
+    isDateFormat: isDateFormat };
 }());
 
 /* Ribbon callbacks named in ribbon.xml. */
