@@ -147,8 +147,8 @@ def test_package_data_ships_the_assets():
 @pytest.mark.skipif(NODE is None, reason="node is not installed (.ci/run installs it from the distribution)")
 def test_addin_js_under_node(addin_dir, service):
     env = dict(os.environ, FENJIE_WPS_ADDIN=str(addin_dir), FENJIE_SERVICE_URL=service, FENJIE_SERVICE_TOKEN=TOKEN)
-    run = subprocess.run([NODE, "--test", str(REPO / "tests" / "wps_js")], env=env, capture_output=True,
-                         text=True, timeout=300)
+    files = [str(p) for p in sorted((REPO / "tests" / "wps_js").glob("*.test.js"))]  # not a folder: Node 22 globs
+    run = subprocess.run([NODE, "--test", *files], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     counts = dict(re.findall(r"^# (pass|fail|skipped) (\d+)$", run.stdout, flags=re.M))
     assert counts == {"pass": "15", "fail": "0", "skipped": "0"}, run.stdout[-2000:]
@@ -489,3 +489,26 @@ def test_time_budget_of_a_dispatch(service):
     start = time.perf_counter()
     dispatch(service, "btnHelp", {"Sheet1": [[None]]})
     assert time.perf_counter() - start < 1.0
+
+
+NO_PRO_SCRIPT = """
+import json, sys
+from addin.wps.service import dispatch_request
+sheets = [{"name": "设置", "values": [["选项", "值", "说明"], ["输出文件夹", sys.argv[1], ""]]}]
+for control in ("btnHelp", "btnSettings", "btnValidate", "btnUnits"):
+    dispatch_request({"control": control, "book": {"fullName": "/tmp/a.xlsx", "sheets": sheets}})
+before_self_check = sorted(m for m in sys.modules if m.startswith("xlwings"))
+dispatch_request({"control": "btnSelfCheck", "book": {"fullName": "/tmp/a.xlsx", "sheets": sheets}})
+print(json.dumps([before_self_check, sorted(m for m in sys.modules if m.startswith("xlwings"))]))
+"""
+
+
+def test_no_xlwings_pro_code_in_the_service_path(tmp_path):
+    """Without a licence key: the buttons never import xlwings; 自检 only its open-source core (for the version)."""
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
+    run = subprocess.run([sys.executable, "-c", NO_PRO_SCRIPT, str(tmp_path)], env=env, capture_output=True,
+                         text=True, timeout=120, cwd=REPO)
+    assert run.returncode == 0, run.stderr[-2000:]
+    before, after = json.loads(run.stdout.splitlines()[-1])
+    assert before == []
+    assert not [m for m in after if m.startswith("xlwings.pro.") and m != "xlwings.pro.utils"], after
