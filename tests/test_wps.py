@@ -163,7 +163,8 @@ def test_addin_js_under_node(addin_dir, service):
      ({"X-FenJie-Token": "wrong"}, "令牌不对：请重新运行 fenjie wps install。"),
      ({"X-FenJie-Token": TOKEN + "x"}, "令牌不对：请重新运行 fenjie wps install。"),
      ({"X-FenJie-Token": TOKEN, "Origin": "https://evil.example"}, "来源不是 FenJie 加载项。"),
-     ({"X-FenJie-Token": TOKEN, "Origin": "http://127.0.0.1:8000"}, "来源不是 FenJie 加载项。")],
+     ({"X-FenJie-Token": TOKEN, "Origin": "http://127.0.0.1:8000"}, "来源不是 FenJie 加载项。"),
+     ({"X-FenJie-Token": TOKEN, "Host": "evil.example:28517"}, "来源不是 FenJie 加载项。")],
 )
 def test_refused_requests_change_nothing(service, monkeypatch, tmp_path, headers, error):
     ran = []
@@ -210,6 +211,15 @@ def test_utf8_with_explicit_charset(service):
 def test_bad_requests(service, body, status, error):
     got, _, answer = post(service, body, {"X-FenJie-Token": TOKEN})
     assert got == status and (error is None or answer == {"error": error})
+
+
+def test_an_unexpected_failure_is_an_answer(service, monkeypatch):
+    def broken(body):
+        raise KeyError("sheets")
+
+    monkeypatch.setattr("addin.wps.service.dispatch_request", broken)
+    status, _, answer = post(service, {"control": "btnHelp", "book": {"sheets": []}}, {"X-FenJie-Token": TOKEN})
+    assert (status, answer) == (500, {"error": "服务内部错误：'sheets'"})
 
 
 def test_status_and_unknown_paths(service):
@@ -481,7 +491,29 @@ def test_doctor_reports_the_addin_and_the_service(home, capsys, service, monkeyp
     assert "（仅本人可读）" in out
     token_file.write_text(json.dumps({"port": port, "token": "old"}), encoding="utf-8")
     main(["doctor"])
-    assert "拒绝了本机令牌（403）" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "拒绝了本机令牌（403）" in out
+    assert "WPS 授信记录" not in out, "no authaddin.json: nothing to say"
+
+
+@pytest.mark.parametrize(
+    ("auth", "line"),
+    [({"et": {"gongwen": {"enable": True, "isload": True}}},
+      "WPS 授信记录：尚无 FenJie（首次打开 WPS 表格时请在提示中选择信任）"),
+     ({"et": {"fenjie_0.1.0": {"enable": True, "isload": True, "mode": 1}}}, "WPS 授信记录：enable=True，isload=True"),
+     ({"et": [{"name": "fenjie", "enable": True, "isload": False}]},
+      "WPS 授信记录：enable=True，isload=False（未加载：请在 WPS 加载项管理中启用 FenJie）")],
+)
+def test_doctor_reads_what_wps_recorded(home, capsys, auth, line):
+    jsaddons = _jsaddons(home)
+    jsaddons.mkdir(parents=True)
+    (jsaddons / "authaddin.json").write_text(json.dumps(auth), encoding="utf-8")
+    (jsaddons.parent / "jsaddinblockhost.ini").write_text("[block]\n", encoding="utf-8")
+    main(["doctor"])
+    out = capsys.readouterr().out.splitlines()
+    assert line in out
+    block = jsaddons.parent / "jsaddinblockhost.ini"
+    assert f"发现 {block}：此版本 WPS 可能屏蔽第三方加载项，请使用政企版或联系管理员" in out
 
 
 def test_time_budget_of_a_dispatch(service):

@@ -220,6 +220,7 @@ def status_lines(probe: bool = True) -> list[str]:
     except FenJieError as exc:
         registered, lines = False, lines + [str(exc)]
     lines.append(f"WPS 登记（publish.xml）：{'已登记' if registered else '未登记'}")
+    lines += _trust_lines()
     lines.append(f"登录时启动服务：{autostart_path()}（{'已设置' if autostart_path().exists() else '未设置'}）")
     if not token_path().exists():
         return lines + ["FenJie 服务：未配置（运行 fenjie wps install）"]
@@ -228,6 +229,50 @@ def status_lines(probe: bool = True) -> list[str]:
     if probe:
         lines.append(f"FenJie 服务：http://127.0.0.1:{settings['port']}（{probe_service(settings)}）")
     return lines
+
+
+def _trust_lines() -> list[str]:
+    """What WPS itself recorded: authaddin.json (written by WPS when the user trusts an add-in; FenJie
+    only reads it) and a jsaddinblockhost.ini, with which some personal builds block add-ins."""
+    import json
+
+    lines = []
+    auth = jsaddons_dir() / "authaddin.json"
+    if auth.exists():
+        try:
+            records = list(_records_naming(json.loads(auth.read_text(encoding="utf-8")), ADDIN_NAME))
+        except (OSError, ValueError):
+            records = None
+        if records is None:
+            lines.append(f"WPS 授信记录：{auth} 无法读取")
+        elif not records:
+            lines.append("WPS 授信记录：尚无 FenJie（首次打开 WPS 表格时请在提示中选择信任）")
+        for record in records or []:
+            state = "，".join(f"{k}={record[k]}" for k in ("enable", "isload") if k in record)
+            bad = any(record.get(k) is False for k in ("enable", "isload"))
+            hint = "（未加载：请在 WPS 加载项管理中启用 FenJie）" if bad else ""
+            lines.append(f"WPS 授信记录：{state or record}{hint}")
+    for folder in (jsaddons_dir(), jsaddons_dir().parent):
+        block = folder / "jsaddinblockhost.ini"
+        if block.exists():
+            lines.append(f"发现 {block}：此版本 WPS 可能屏蔽第三方加载项，请使用政企版或联系管理员")
+    return lines
+
+
+def _records_naming(data: object, name: str):
+    """The dicts of a JSON document that name ``name`` (as a key above them or in a value)."""
+    if isinstance(data, dict):
+        if any(isinstance(v, str) and name in v.lower() for v in data.values()):
+            yield data
+            return
+        for key, value in data.items():
+            if name in str(key).lower() and isinstance(value, dict):
+                yield value
+            else:
+                yield from _records_naming(value, name)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _records_naming(item, name)
 
 
 def _permissions(path: Path) -> str:

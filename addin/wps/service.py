@@ -138,8 +138,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
+    def _host_ok(self) -> bool:
+        """Host is the loopback address: a web site whose name resolves to 127.0.0.1 (DNS rebinding) is not."""
+        host = self.headers.get("Host", "").rsplit(":", 1)[0]
+        return host in ("127.0.0.1", "localhost", "")
+
     def _checked(self) -> bool:
-        if not self._origin_ok():
+        if not self._origin_ok() or not self._host_ok():
             self._refuse("来源不是 FenJie 加载项。")
             return False
         given = self.headers.get("X-FenJie-Token", "")
@@ -170,6 +175,10 @@ class Handler(BaseHTTPRequestHandler):
             actions = dispatch_request(body)
         except (FenJieError, ValueError) as exc:
             self._answer(HTTPStatus.BAD_REQUEST, {"error": str(exc)})
+            return
+        except Exception as exc:  # noqa: BLE001 - the add-in shows a message rather than "cannot connect"
+            LOG.exception("dispatch failed")
+            self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"服务内部错误：{exc}"})
             return
         self._answer(HTTPStatus.OK, {"actions": actions})
 
