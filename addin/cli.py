@@ -324,12 +324,14 @@ def _cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    from .wps.service import make_server, service_settings
+    from .wps.service import log_to_file, make_server, service_settings
 
+    log_to_file()
     settings = service_settings() if args.port is None or args.token is None else {}
     port = settings["port"] if args.port is None else args.port
     server = make_server(port, args.token or settings["token"])
-    print(f"FenJie 服务已启动：http://127.0.0.1:{server.server_address[1]}（按 Ctrl+C 停止）", flush=True)
+    if sys.stdout:  # None under pythonw (the Windows login start)
+        print(f"FenJie 服务已启动：http://127.0.0.1:{server.server_address[1]}（按 Ctrl+C 停止）", flush=True)
     try:
         server.serve_forever()
     finally:

@@ -151,7 +151,7 @@ def test_addin_js_under_node(addin_dir, service):
     run = subprocess.run([NODE, "--test", *files], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     counts = dict(re.findall(r"^# (pass|fail|skipped) (\d+)$", run.stdout, flags=re.M))
-    assert counts == {"pass": "15", "fail": "0", "skipped": "0"}, run.stdout[-2000:]
+    assert counts == {"pass": "17", "fail": "0", "skipped": "0"}, run.stdout[-2000:]
 
 
 # ---------------------------------------------------------------- the service's contract
@@ -287,7 +287,23 @@ def test_a_sheet_sent_without_values_is_never_rewritten_blind(corpus):
         {"name": "任务分解", "values": rows}, {"name": "校验结果"}]}})
     message = ribbon.dispatch("btnValidate", book)
     assert message == "WPS 加载项没有发送工作表“校验结果”的内容：请升级 FenJie 加载项后重试。"
-    assert [a["type"] for a in book.actions] == ["alert"]
+    assert [a["type"] for a in book.actions] == ["alert"] and book.unsent == {"校验结果"}
+
+
+def test_the_service_asks_for_a_sheet_it_was_not_sent(service, corpus):
+    from addin.pipeline import draft_from_plan
+    from addin.workbook import TASK_HEADERS, task_values
+
+    rows = [list(TASK_HEADERS)] + [task_values(r) for r in draft_from_plan(corpus / "plans" / "miaohang_2024.txt").rows]
+    sheets = [{"name": "任务分解", "values": rows}, {"name": "校验结果"}]
+    status, _, answer = post(service, {"control": "btnValidate", "book": {"fullName": "/tmp/a.xlsx", "sheets": sheets}},
+                             {"X-FenJie-Token": TOKEN})
+    assert (status, answer) == (200, {"actions": [{"type": "sendSheets", "sheets": ["校验结果"],
+                                                   "control": "btnValidate"}]}), "nothing applied yet"
+    sheets[1]["values"] = [["序号", "级别"], [1, "错误"]]
+    actions = dispatch(service, "btnValidate", {s["name"]: s["values"] for s in sheets})
+    written = [(a["type"], a.get("sheet")) for a in actions]
+    assert ("setValues", "_备份_校验结果") in written, "the old results backed up"
 
 
 def test_an_unsaved_workbook_writes_beside_the_home_folder():

@@ -108,6 +108,8 @@ class RecordingSheet:
     def rows(self) -> list[list[object]]:
         if self._rows is None:
             # A sheet the add-in did not send: reading it as empty would lose it on a rewrite.
+            # The service asks the add-in for it and runs the button again (see service.dispatch_request).
+            self.book.unsent.add(self._name)
             raise FenJieError(f"WPS 加载项没有发送工作表“{self._name}”的内容：请升级 FenJie 加载项后重试。")
         return self._rows
 
@@ -202,6 +204,7 @@ class RecordingBook:
 
     def __init__(self, full_name: str, sheets: list[dict], picked: str | bool | None = None) -> None:
         self.actions: list[dict] = []
+        self.unsent: set[str] = set()  # sheets read that the request had no values for
         self.sheets = _Sheets(self)
         for sheet in sheets:
             values = sheet.get("values")

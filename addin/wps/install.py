@@ -109,7 +109,7 @@ def systemd_unit() -> str:
     """A systemd user unit that runs the service for this user."""
     command = " ".join(f'"{part}"' if " " in part else part for part in _service_command())
     return ("[Unit]\nDescription=FenJie 任务分解助手 local service (WPS add-in)\n\n"
-            f"[Service]\nExecStart={command}\nRestart=on-failure\n\n"
+            f"[Service]\nExecStart={command}\nEnvironment=PYTHONUTF8=1\nRestart=on-failure\n\n"
             "[Install]\nWantedBy=default.target\n")
 
 

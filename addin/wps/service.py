@@ -93,6 +93,10 @@ def dispatch_request(body: dict) -> list[dict]:
     book = RecordingBook.from_request(body)
     with _DISPATCH:
         ribbon.dispatch(control, book)
+    if book.unsent:
+        # The button reads a sheet the add-in did not send (a sheet newer than the add-in's list):
+        # nothing is applied; the add-in posts again with those sheets.
+        return [{"type": "sendSheets", "sheets": sorted(book.unsent), "control": control}]
     if book.app.pick_request:
         # The button needs a file and none was given: the add-in shows WPS' dialog and asks again.
         return [dict(book.app.pick_request, control=control)]
@@ -181,6 +185,17 @@ class Handler(BaseHTTPRequestHandler):
             self._answer(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"服务内部错误：{exc}"})
             return
         self._answer(HTTPStatus.OK, {"actions": actions})
+
+
+def log_to_file() -> Path:
+    """Warnings and failures of the service into FenJie's log (the service has no console at login)."""
+    from ..ribbon import log_path
+
+    handler = logging.FileHandler(log_path(), encoding="utf-8")
+    handler.setFormatter(logging.Formatter("--- %(asctime)s %(name)s %(levelname)s\n%(message)s"))
+    LOG.addHandler(handler)
+    LOG.setLevel(logging.WARNING)
+    return log_path()
 
 
 def make_server(port: int, token: str) -> ThreadingHTTPServer:

@@ -302,6 +302,31 @@ test("a cancelled dialog posts picked=false once, never loops", () => {
   click(addin, "btnImportPlan");
   assert.equal(addin.posted.length, 2);
   assert.equal(addin.posted[1].body.picked, false);
+  assert.deepEqual(addin.alerts, ["FenJie 服务没有完成“导入上级要点”：请重新运行 fenjie wps install 更新加载项后重试。"]);
+});
+
+test("sendSheets: the add-in posts again with the sheets the service asks for", () => {
+  const book = workingBook();
+  const answers = [
+    { status: 200, body: { actions: [{ type: "sendSheets", sheets: ["说明"], control: "btnRemind" }] } },
+    { status: 200, body: { actions: [{ type: "alert", message: "好。" }] } },
+  ];
+  const addin = loadAddin({ book, answer: (request, n) => answers[n - 1] });
+  click(addin, "btnRemind");
+  assert.equal(addin.posted.length, 2);
+  assert.equal("values" in addin.posted[0].body.book.sheets[0], false);
+  assert.deepEqual(addin.posted[1].body.book.sheets[0].values, [["这是用户自己的工作表", "不该被发送"]]);
+  assert.deepEqual(addin.alerts, ["好。"]);
+});
+
+test("a service that keeps asking is asked three times at most", () => {
+  const asks = [{ type: "sendSheets", sheets: ["说明"] }, { type: "pickFile", title: "选择", filter: "" },
+    { type: "sendSheets", sheets: ["说明"] }, { type: "alert", message: "不该到这里" }];
+  const addin = loadAddin({ book: workingBook(), answer: (request, n) => ({ status: 200, body: { actions: [asks[n - 1]] } }),
+    picked: "/tmp/a.docx" });
+  click(addin, "btnHelp");
+  assert.equal(addin.posted.length, 3);
+  assert.deepEqual(addin.alerts, ["FenJie 服务没有完成“帮助”：请重新运行 fenjie wps install 更新加载项后重试。"]);
 });
 
 test("an action the add-in does not know stops with a message", () => {

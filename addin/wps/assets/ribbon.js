@@ -29,14 +29,17 @@ var FenJie = (function () {
     window.alert(message);
   }
 
-  function isFenJieSheet(name) {
-    var names = FENJIE_RIBBON.sheets;
+  function contains(names, name) {
     for (var i = 0; i < names.length; i++) {
       if (names[i] === name) {
         return true;
       }
     }
-    return name.indexOf(FENJIE_RIBBON.backupPrefix) === 0;
+    return false;
+  }
+
+  function isFenJieSheet(name) {
+    return contains(FENJIE_RIBBON.sheets, name) || name.indexOf(FENJIE_RIBBON.backupPrefix) === 0;
   }
 
   function columnName(index) {
@@ -118,12 +121,12 @@ var FenJie = (function () {
     return entry;
   }
 
-  /* The request's book: every sheet's name, values of FenJie's sheets only. */
-  function readBook(book) {
+  /* The request's book: every sheet's name, values of FenJie's sheets (and of `more`) only. */
+  function readBook(book, more) {
     var sheets = [];
     for (var i = 1; i <= book.Worksheets.Count; i++) {
       var sheet = book.Worksheets.Item(i);
-      sheets.push(isFenJieSheet(sheet.Name) ? readSheet(sheet) : { name: sheet.Name });
+      sheets.push(isFenJieSheet(sheet.Name) || contains(more, sheet.Name) ? readSheet(sheet) : { name: sheet.Name });
     }
     return { fullName: book.FullName, sheets: sheets };
   }
@@ -240,7 +243,8 @@ var FenJie = (function () {
     return "FenJie 服务出错（" + answer.status + "）：" + (why || "没有说明") + "。";
   }
 
-  /* One button: post, then apply; a pickFile answer shows WPS' file dialog and posts again. */
+  /* One button: post, then apply. Two answers ask before anything is applied: pickFile (show
+     WPS' file dialog, post again with the file) and sendSheets (post again with those sheets). */
   function run(control) {
     var app = application();
     var book = app.ActiveWorkbook;
@@ -253,25 +257,33 @@ var FenJie = (function () {
       return false;
     }
     var label = FENJIE_RIBBON.labels[control] || control;
-    var request = { control: control, book: readBook(book) };
+    var request = { control: control, book: readBook(book, []) };
+    var more = null;
     try {
       app.StatusBar = "FenJie：正在" + label + "……";
     } catch (ignored) { /* not every build has a status bar */ }
     try {
-      for (var round = 0; round < 2; round++) {
+      while (true) {
         var answer = post(request);
         if (answer.status !== 200 || !answer.body || !Array.isArray(answer.body.actions)) {
           say(explain(answer));
           return false;
         }
         var actions = answer.body.actions;
-        if (actions.length === 1 && actions[0].type === "pickFile" && round === 0) {
-          request.picked = app.GetOpenFilename(actions[0].filter, 1, actions[0].title) || false;
-          continue;
+        var ask = actions.length === 1 ? actions[0] : {};
+        if (ask.type === "pickFile" && !("picked" in request)) {
+          request.picked = app.GetOpenFilename(ask.filter, 1, ask.title) || false;
+        } else if (ask.type === "sendSheets" && more === null) {
+          more = ask.sheets || [];
+          request.book = readBook(book, more);
+        } else if (ask.type === "pickFile" || ask.type === "sendSheets") {
+          break; /* asked twice: never loop */
+        } else {
+          applyAll(book, actions);
+          return true;
         }
-        applyAll(book, actions);
-        return true;
       }
+      say("FenJie 服务没有完成“" + label + "”：请重新运行 fenjie wps install 更新加载项后重试。");
       return false;
     } finally {
       try {
