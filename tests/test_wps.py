@@ -127,6 +127,12 @@ def test_icons_are_distinct_svg(addin_dir):
     assert len(set(glyphs)) == len(glyphs) and all(len(g) == 1 for g in glyphs)
 
 
+def test_build_without_the_source_tree_says_so(tmp_path):
+    with pytest.raises(FenJieError, match="找不到功能区定义.*请在源文件夹中用 pip install -e . 安装后再运行"):
+        build_wps_addin(tmp_path / "out", customui=tmp_path / "macros" / "customUI14.xml")
+    assert not (tmp_path / "out").exists()
+
+
 def test_build_refuses_a_folder_that_is_not_an_addin(tmp_path):
     (tmp_path / "我的文件.txt").write_text("保留", encoding="utf-8")
     with pytest.raises(FenJieError, match="不是空的，也不是 FenJie 的 WPS 加载项"):

@@ -53,6 +53,9 @@ def customui_path() -> Path:
 
 
 def _read_customui(path: Path) -> ET.Element:
+    if not path.exists():
+        raise FenJieError(f"找不到功能区定义“{path}”：macros 文件夹只在 FenJie 源文件夹中，"
+                          "请在源文件夹中用 pip install -e . 安装后再运行。")
     try:
         return ET.parse(path).getroot()
     except (OSError, ET.ParseError) as exc:
