@@ -312,9 +312,16 @@ def test_the_service_asks_for_a_sheet_it_was_not_sent(service, corpus):
     assert ("setValues", "_备份_校验结果") in written, "the old results backed up"
 
 
-def test_an_unsaved_workbook_writes_beside_the_home_folder():
-    book = RecordingBook.from_request({"book": {"fullName": "工作簿1", "sheets": []}})
-    assert Path(book.fullname) == Path.home() / "工作簿1"
+@pytest.mark.parametrize(
+    ("full_name", "where"),
+    [("工作簿1", Path.home() / "工作簿1"), ("", Path.home() / "工作簿"),
+     ("https://www.kdocs.cn/l/要点.xlsx", Path.home() / "要点.xlsx"),
+     ("/home/张三/文档/要点.xlsx", Path("/home/张三/文档/要点.xlsx"))],
+)
+def test_where_outputs_go(full_name, where):
+    """Beside the workbook; an unsaved workbook or a cloud document has no folder: the home folder."""
+    book = RecordingBook.from_request({"book": {"fullName": full_name, "sheets": []}})
+    assert Path(book.fullname) == where
 
 
 def _free_port() -> int:

@@ -257,6 +257,8 @@ def _with_dates(rows: list[list[object]] | None, cells: list) -> list[list[objec
 
 
 def _full_name(full_name: str) -> str:
-    """Where the workbook is. An unsaved one (``工作簿1``) has no folder: FenJie's outputs go to the home folder."""
-    return full_name if Path(full_name).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", full_name) else str(
-        Path.home() / (full_name or "工作簿"))
+    """Where the workbook is. An unsaved one (``工作簿1``) or a cloud document (a URL) has no local
+    folder: FenJie's outputs go to the home folder."""
+    if "://" not in full_name and (Path(full_name).is_absolute() or re.match(r"^[A-Za-z]:[\\/]", full_name)):
+        return full_name
+    return str(Path.home() / (re.split(r"[\\/]", full_name.rstrip("/\\"))[-1] or "工作簿"))
