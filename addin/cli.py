@@ -348,6 +348,9 @@ def _cmd_wps(args: argparse.Namespace) -> int:
     elif args.wps_command == "install":
         result, started = install(start=not args.no_start)
         print(f"已安装 WPS 加载项：{result.folder}")
+        if not result.wps_seen:
+            print("注意：本机尚未发现 WPS 的加载项文件夹（WPS 可能未安装或本用户从未运行过），已创建；"
+                  "安装并运行 WPS 后即可使用。")
         for backup in result.backups:
             print(f"原登记文件已备份：{backup}")
         print(f"已设置登录时启动 FenJie 服务：{result.autostart}")
@@ -355,7 +358,7 @@ def _cmd_wps(args: argparse.Namespace) -> int:
             print(started)
         print("请重启 WPS 表格，功能区会出现“任务分解”选项卡。")
     else:
-        removed = remove()
+        removed = remove(stop=not args.no_stop)
         print("已卸载 WPS 加载项：" + ("、".join(str(p) for p in removed) or "未发现已安装的 FenJie 加载项")
               + "；已移除 FenJie 的登记和登录启动项，其他加载项的登记保持不变。")
     return 0
@@ -377,7 +380,8 @@ def _add_wps_commands(commands) -> None:
     install_parser = actions.add_parser("install", help="为本人安装到 WPS 并设置登录时启动服务",
                                         description="安装 WPS 加载项（离线、仅本人）。")
     install_parser.add_argument("--no-start", action="store_true", help="只安装，不立即启动服务")
-    actions.add_parser("remove", help="卸载 WPS 加载项和登录启动项", description="卸载 WPS 加载项。")
+    remove_parser = actions.add_parser("remove", help="卸载 WPS 加载项和登录启动项", description="卸载 WPS 加载项。")
+    remove_parser.add_argument("--no-stop", action="store_true", help="不停止正在运行的服务")
     wps.set_defaults(handler=_cmd_wps)
 
 

@@ -436,6 +436,7 @@ def test_install_merges_registries_and_remove_keeps_the_others(home, capsys):
     out = capsys.readouterr().out
     folder = jsaddons / "fenjie_0.1.0"
     assert f"已安装 WPS 加载项：{folder}" in out and "请重启 WPS 表格" in out
+    assert "尚未发现 WPS" not in out, "the jsaddons folder was there"
     assert (folder / "ribbon.xml").exists()
 
     publish = jsaddons / "publish.xml"
@@ -469,11 +470,17 @@ def test_install_merges_registries_and_remove_keeps_the_others(home, capsys):
     assert json.loads(token_file.read_text(encoding="utf-8")) == settings, "the token is kept"
 
     capsys.readouterr()
-    assert main(["wps", "remove"]) == 0
+    assert main(["wps", "remove", "--no-stop"]) == 0
     assert "其他加载项的登记保持不变" in capsys.readouterr().out
     assert _names(publish) == [("jsplugin", "gongwen"), ("jspluginonline", "oa")]
     assert _names(jsaddons / "jsplugins.xml") == []
     assert not folder.exists() and not unit.exists() and not wants.is_symlink()
+
+
+def test_install_says_when_wps_has_not_run(home, capsys):
+    assert main(["wps", "install", "--no-start"]) == 0
+    assert "注意：本机尚未发现 WPS 的加载项文件夹" in capsys.readouterr().out
+    assert (_jsaddons(home) / "fenjie_0.1.0" / "ribbon.xml").exists()
 
 
 def test_install_leaves_an_unreadable_registry_alone(home):

@@ -178,12 +178,14 @@ class InstallResult:
     folder: Path
     backups: list[Path]
     autostart: Path
+    wps_seen: bool  # the jsaddons folder was there before: WPS has run for this user
 
 
 def install(start: bool = True) -> tuple[InstallResult, str]:
     """Install the add-in for this user, register it, and start the service at login (and now)."""
     settings = service_settings()
     jsaddons = jsaddons_dir()
+    seen = jsaddons.exists()
     for old in jsaddons.glob(f"{ADDIN_NAME}_*") if jsaddons.exists() else []:
         if old.is_dir() and (old / "js" / "buttons.js").exists():
             shutil.rmtree(old)  # an earlier FenJie version: WPS would load both
@@ -191,12 +193,25 @@ def install(start: bool = True) -> tuple[InstallResult, str]:
     config = folder / "js" / "config.js"
     write_private(config, config.read_text(encoding="utf-8"))  # it holds the token
     backups = [b for name in REGISTRIES if (b := merge_registry(jsaddons / name, name, add=True))]
-    result = InstallResult(folder, backups, _enable_autostart())
+    result = InstallResult(folder, backups, _enable_autostart(), seen)
     return result, start_now() if start else ""
 
 
-def remove() -> list[Path]:
+def stop_service() -> None:
+    """Stop the login-started service (Linux; on Windows it ends with the session)."""
+    import subprocess
+
+    if sys.platform != "win32":
+        try:
+            subprocess.run(["systemctl", "--user", "stop", UNIT_NAME], capture_output=True, timeout=30)  # noqa: S603,S607
+        except (OSError, subprocess.SubprocessError):
+            pass  # no user manager: nothing was started by it
+
+
+def remove(stop: bool = True) -> list[Path]:
     """Remove FenJie's add-in folders, registry entries and login start; others' entries are kept."""
+    if stop:
+        stop_service()
     jsaddons = jsaddons_dir()
     removed = []
     for old in jsaddons.glob(f"{ADDIN_NAME}_*") if jsaddons.exists() else []:
