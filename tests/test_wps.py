@@ -580,3 +580,27 @@ def test_no_xlwings_pro_code_in_the_service_path(tmp_path):
     before, after = json.loads(run.stdout.splitlines()[-1])
     assert before == []
     assert not [m for m in after if m.startswith("xlwings.pro.") and m != "xlwings.pro.utils"], after
+
+
+@pytest.mark.parametrize(
+    ("value", "posted"),
+    [(45473, datetime(2024, 6, 30)), (45473.5, datetime(2024, 6, 30, 12)), ("6月底前", "6月底前"),
+     (True, True), (None, None), (-1, -1)],
+)
+def test_cells_shown_as_dates_become_dates(value, posted):
+    book = RecordingBook.from_request({"book": {"fullName": "/tmp/a.xlsx", "sheets": [
+        {"name": "设置", "values": [["统计日期", value]], "dates": [[0, 1], [5, 5]]}]}})
+    assert book.sheets[0].used_range.value == [["统计日期", posted]]
+
+
+@pytest.mark.parametrize(
+    ("written", "sent"),
+    [(date(2024, 6, 30), "2024-06-30"), (datetime(2024, 6, 30), "2024-06-30"),
+     (datetime(2024, 6, 30, 8, 30), "2024-06-30 08:30:00"), (float("nan"), None), (float("inf"), None),
+     (2.5, 2.5), ("文字", "文字")],
+)
+def test_written_values_are_json(written, sent):
+    book = RecordingBook.from_request({"book": {"fullName": "/tmp/a.xlsx", "sheets": [{"name": "设置", "values": []}]}})
+    book.sheets[0]["B2"].value = [[written]]
+    assert book.actions == [{"type": "setValues", "sheet": "设置", "address": "B2", "values": [[sent]]}]
+    assert json.loads(json.dumps(book.actions, allow_nan=False)) == book.actions

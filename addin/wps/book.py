@@ -22,7 +22,8 @@ from ..workbook import SHEET_FINDINGS, SHEET_LEDGER, SHEET_PLAN, SHEET_TASKS, SH
 # (a rewrite backs the old contents up, so they must be known), plus the backups.
 FENJIE_SHEETS = ("设置", SHEET_PLAN, SHEET_TASKS, SHEET_UNITS, SHEET_FINDINGS, SHEET_LEDGER, "邮件预览")
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
-# Day 0 of the 1900 date system as Excel and WPS count it (1900-02-29, which never was, included).
+# Day 0 of the 1900 date system as Excel and WPS count it; right from 1900-03-01 on (they count a
+# 1900-02-29 that never was), which is every date a work plan has.
 _EPOCH = datetime(1899, 12, 30)
 
 
@@ -32,7 +33,9 @@ def is_fenjie_sheet(name: str) -> bool:
 
 
 def json_value(value: object) -> object:
-    """A written cell value as JSON: dates as ISO text (WPS reads them as dates), the rest as is."""
+    """A written cell value as JSON: dates as ISO text (WPS reads them as dates), NaN as empty, the rest as is."""
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return None  # not JSON
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
     if isinstance(value, date):
