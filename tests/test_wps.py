@@ -165,9 +165,9 @@ def test_addin_js_under_node(addin_dir, service):
 
 @pytest.mark.parametrize(
     ("headers", "error"),
-    [({}, "令牌不对：请重新运行 fenjie wps install。"),
-     ({"X-FenJie-Token": "wrong"}, "令牌不对：请重新运行 fenjie wps install。"),
-     ({"X-FenJie-Token": TOKEN + "x"}, "令牌不对：请重新运行 fenjie wps install。"),
+    [({}, "令牌不对。"),
+     ({"X-FenJie-Token": "wrong"}, "令牌不对。"),
+     ({"X-FenJie-Token": TOKEN + "x"}, "令牌不对。"),
      ({"X-FenJie-Token": TOKEN, "Origin": "https://evil.example"}, "来源不是 FenJie 加载项。"),
      ({"X-FenJie-Token": TOKEN, "Origin": "http://127.0.0.1:8000"}, "来源不是 FenJie 加载项。"),
      ({"X-FenJie-Token": TOKEN, "Host": "evil.example:28517"}, "来源不是 FenJie 加载项。")],

@@ -153,7 +153,7 @@ class Handler(BaseHTTPRequestHandler):
             return False
         given = self.headers.get("X-FenJie-Token", "")
         if not hmac.compare_digest(given.encode("utf-8"), self.token.encode("utf-8")):
-            self._refuse("令牌不对：请重新运行 fenjie wps install。")
+            self._refuse("令牌不对。")
             return False
         return True
 

@@ -212,17 +212,21 @@ var FenJie = (function () {
     }
   };
 
+  /* Apply every action in order; none at all when one of them is unknown to this add-in. */
   function applyAll(book, actions) {
+    var i;
+    for (i = 0; i < actions.length; i++) {
+      if (!APPLY.hasOwnProperty(actions[i].type)) {
+        say("FenJie 服务返回了加载项不认识的操作“" + actions[i].type + "”，没有写入任何内容：" +
+          "请重新运行 fenjie wps install 更新加载项。");
+        return;
+      }
+    }
     var app = application();
     app.ScreenUpdating = false;
     try {
-      for (var i = 0; i < actions.length; i++) {
-        var apply = APPLY[actions[i].type];
-        if (!apply) {
-          say("FenJie 服务返回了加载项不认识的操作“" + actions[i].type + "”：请重新运行 fenjie wps install 更新加载项。");
-          return;
-        }
-        apply(book, actions[i]);
+      for (i = 0; i < actions.length; i++) {
+        APPLY[actions[i].type](book, actions[i]);
       }
     } catch (error) {
       say("写回工作簿时出错：" + (error && error.message ? error.message : error) +
@@ -236,9 +240,9 @@ var FenJie = (function () {
     if (answer.status === 0) {
       return "无法连接 FenJie 服务（" + FENJIE_CONFIG.url + "）。" + START_HINT;
     }
-    var why = answer.body && answer.body.error ? answer.body.error : "";
+    var why = answer.body && answer.body.error ? String(answer.body.error).replace(/。$/, "") : "";
     if (answer.status === 403) {
-      return "FenJie 服务拒绝了请求：" + (why || "令牌不对。") + "请重新运行 fenjie wps install，然后重启 WPS。";
+      return "FenJie 服务拒绝了请求：" + (why || "令牌不对") + "。请重新运行 fenjie wps install，然后重启 WPS。";
     }
     return "FenJie 服务出错（" + answer.status + "）：" + (why || "没有说明") + "。";
   }
