@@ -113,7 +113,6 @@ def icon_svg(glyph: str, colour: str) -> str:
     """A 32×32 icon: the glyph in white on a rounded square of the group's colour."""
     return ('<svg xmlns="http://www.w3.org/2000/svg" width="32" height="32" viewBox="0 0 32 32">'
             f'<rect x="1" y="1" width="30" height="30" rx="6" fill="{colour}"/>'
-            '<rect x="1" y="24" width="30" height="7" rx="3" fill="#000000" fill-opacity="0.15"/>'
             '<text x="16" y="22" text-anchor="middle" font-size="19" font-weight="bold" fill="#FFFFFF" '
             'font-family="Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, SimHei, sans-serif">'
             f"{escape(glyph)}</text></svg>\n")
