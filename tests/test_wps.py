@@ -170,6 +170,7 @@ def test_addin_js_under_node(addin_dir, service):
      ({"X-FenJie-Token": TOKEN + "x"}, "令牌不对。"),
      ({"X-FenJie-Token": TOKEN, "Origin": "https://evil.example"}, "来源不是 FenJie 加载项。"),
      ({"X-FenJie-Token": TOKEN, "Origin": "http://127.0.0.1:8000"}, "来源不是 FenJie 加载项。"),
+     ({"X-FenJie-Token": TOKEN, "Origin": " HTTPS://kdocs.example"}, "来源不是 FenJie 加载项。"),
      ({"X-FenJie-Token": TOKEN, "Host": "evil.example:28517"}, "来源不是 FenJie 加载项。")],
 )
 def test_refused_requests_change_nothing(service, monkeypatch, tmp_path, headers, error):
@@ -182,7 +183,7 @@ def test_refused_requests_change_nothing(service, monkeypatch, tmp_path, headers
     assert "Access-Control-Allow-Origin" not in answer_headers
 
 
-@pytest.mark.parametrize("origin", [None, "null"])
+@pytest.mark.parametrize("origin", [None, "null", "file://"])
 def test_the_addins_origin_is_accepted(service, origin):
     headers = {"X-FenJie-Token": TOKEN} | ({"Origin": origin} if origin else {})
     status, answer_headers, answer = post(service, {"control": "btnHelp", "book": {"sheets": []}}, headers)

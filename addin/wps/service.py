@@ -29,9 +29,9 @@ from .book import RecordingBook
 
 DEFAULT_PORT = 28517
 MAX_BODY = 64 * 1024 * 1024
-# The add-in's page is loaded from the jsaddons folder (file://): browsers send "null",
-# WPS builds may send none at all. Any http(s) origin is a web page, never the add-in.
-ADDIN_ORIGINS = ("", "null")
+# The add-in's page is loaded from the jsaddons folder: its Origin is "null" (a file), none at
+# all, or a scheme of WPS' own. A web page's Origin is always http(s): never the add-in.
+WEB_ORIGINS = ("http://", "https://")
 LOG = logging.getLogger("fenjie.service")
 # One button at a time: two clicks must not write the same output files at once.
 _DISPATCH = threading.Lock()
@@ -113,7 +113,7 @@ class Handler(BaseHTTPRequestHandler):
         LOG.info("%s %s", self.address_string(), format % args)
 
     def _origin_ok(self) -> bool:
-        return self.headers.get("Origin", "") in ADDIN_ORIGINS
+        return not self.headers.get("Origin", "").strip().lower().startswith(WEB_ORIGINS)
 
     def _answer(self, status: int, payload: dict | None = None) -> None:
         body = json.dumps(payload or {}, ensure_ascii=False).encode("utf-8")
