@@ -455,6 +455,7 @@ def test_install_merges_registries_and_remove_keeps_the_others(home, capsys):
 
     token_file = home / ".config" / "fenjie" / "service.json"
     settings = json.loads(token_file.read_text(encoding="utf-8"))
+    assert settings["port"] == 27000 + os.getuid() % 2000, "a port per user"
     config = folder / "js" / "config.js"
     for private in (token_file, config):
         assert stat.S_IMODE(private.stat().st_mode) == 0o600, private

@@ -143,7 +143,7 @@ def build_wps_addin(out: str | Path, customui: Path | None = None, url: str = ""
     Raises:
         FenJieError: ``out`` exists and is not an earlier FenJie add-in, or the ribbon list is unreadable.
     """
-    from .service import DEFAULT_PORT
+    from .service import default_port
 
     out = Path(out)
     items = buttons(customui)
@@ -159,6 +159,6 @@ def build_wps_addin(out: str | Path, customui: Path | None = None, url: str = ""
               "sheets": list(FENJIE_SHEETS), "backupPrefix": BACKUP_PREFIX}
     (out / "js" / "buttons.js").write_text(
         "var FENJIE_RIBBON = " + json.dumps(ribbon, ensure_ascii=False, indent=1) + ";\n", encoding="utf-8")
-    (out / "js" / "config.js").write_text(config_js(url or f"http://127.0.0.1:{DEFAULT_PORT}", token),
+    (out / "js" / "config.js").write_text(config_js(url or f"http://127.0.0.1:{default_port()}", token),
                                           encoding="utf-8")
     return out

@@ -37,6 +37,13 @@ LOG = logging.getLogger("fenjie.service")
 _DISPATCH = threading.Lock()
 
 
+def default_port() -> int:
+    """The port of this user's service: one per user, so on a shared 信创 desktop each user's differs."""
+    if hasattr(os, "getuid"):
+        return 27000 + os.getuid() % 2000
+    return DEFAULT_PORT
+
+
 def config_dir() -> Path:
     """The per-user FenJie folder (%APPDATA%\\FenJie on Windows, ~/.config/fenjie elsewhere)."""
     if sys.platform == "win32" and os.environ.get("APPDATA"):
@@ -73,7 +80,7 @@ def service_settings(create: bool = True) -> dict:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise FenJieError(f"FenJie 服务配置“{path}”无法读取（{exc}）："
                               "删除它后重新运行 fenjie wps install。") from exc
-    settings = {"port": DEFAULT_PORT, "token": secrets.token_urlsafe(24)}
+    settings = {"port": default_port(), "token": secrets.token_urlsafe(24)}
     if create:
         write_private(path, json.dumps(settings))
     return settings
