@@ -157,7 +157,7 @@ def test_addin_js_under_node(addin_dir, service):
     run = subprocess.run([NODE, "--test", *files], env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     counts = dict(re.findall(r"^# (pass|fail|skipped) (\d+)$", run.stdout, flags=re.M))
-    assert counts == {"pass": "17", "fail": "0", "skipped": "0"}, run.stdout[-2000:]
+    assert counts == {"pass": "18", "fail": "0", "skipped": "0"}, run.stdout[-2000:]
 
 
 # ---------------------------------------------------------------- the service's contract

@@ -94,6 +94,7 @@ class FakeSheet {
   }
 
   Activate() {
+    this.book.ActiveSheet = this;
     this.book.log.push(["activate", this.Name]);
   }
 }
@@ -105,6 +106,7 @@ class FakeBook {
     this.reads = [];
     this.formatReads = 0;
     this.sheets = Object.entries(sheets).map(([name, values]) => new FakeSheet(this, name, values));
+    this.ActiveSheet = this.sheets[0];
     const book = this;
     this.Worksheets = {
       get Count() { return book.sheets.length; },
@@ -112,6 +114,7 @@ class FakeBook {
       Add(before, after) {
         const sheet = new FakeSheet(book, "Sheet" + (book.sheets.length + 1), []);
         book.sheets.splice(book.sheets.indexOf(after) + 1, 0, sheet);
+        book.ActiveSheet = sheet; // as in Excel and WPS
         book.log.push(["add", after.Name]);
         return sheet;
       },
@@ -254,6 +257,18 @@ test("applies every action type in order", () => {
   assert.deepEqual(book.log.at(-1), ["activate", "校验结果"]);
   assert.deepEqual(addin.alerts, ["校验完成：1 错误。"]);
   assert.deepEqual(book.sheet("说明").grid, [["这是用户自己的工作表", "不该被发送"]], "untouched");
+});
+
+test("the sheet the user was on stays active unless FenJie activates one", () => {
+  const book = workingBook();
+  book.sheet("任务分解").Activate();
+  book.log = [];
+  const actions = [{ type: "addSheet", sheet: "_备份_设置", after: "_备份_任务分解" },
+    { type: "hideSheet", sheet: "_备份_设置" }, { type: "alert", message: "好。" }];
+  const addin = loadAddin({ book, answer: () => ({ status: 200, body: { actions } }) });
+  click(addin, "btnDeadlines");
+  assert.equal(book.ActiveSheet.Name, "任务分解");
+  assert.deepEqual(book.log.at(-1), ["activate", "任务分解"]);
 });
 
 test("a service that does not answer gets a Chinese message saying how to start it", () => {

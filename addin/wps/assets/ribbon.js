@@ -223,10 +223,16 @@ var FenJie = (function () {
       }
     }
     var app = application();
+    var active = book.ActiveSheet;
+    var activated = false;
     app.ScreenUpdating = false;
     try {
       for (i = 0; i < actions.length; i++) {
         APPLY[actions[i].type](book, actions[i]);
+        activated = activated || actions[i].type === "activateSheet";
+      }
+      if (!activated && active) {
+        active.Activate(); /* adding a sheet activates it: give the user back the sheet they were on */
       }
     } catch (error) {
       say("写回工作簿时出错：" + (error && error.message ? error.message : error) +
