@@ -421,3 +421,27 @@ test("the real service refuses a wrong token: nothing written", { skip: !SERVICE
   assert.deepEqual(book.log, []);
   assert.match(addin.alerts[0], /^FenJie 服务拒绝了请求：令牌不对/);
 });
+
+// ------------------------------------------------------------------ a real working workbook
+
+const WORKBOOK = process.env.FENJIE_WORKBOOK_JSON;
+
+test("a real working workbook through the real service: 校验", { skip: !(WORKBOOK && SERVICE) && "no workbook" }, () => {
+  const given = JSON.parse(fs.readFileSync(WORKBOOK, "utf8"));
+  const book = new FakeBook(given.fullName, Object.fromEntries(
+    Object.entries(given.sheets).map(([name, sheet]) => [name, sheet.values])));
+  for (const [name, sheet] of Object.entries(given.sheets)) {
+    book.sheet(name).formats = sheet.formats;
+  }
+  const addin = loadAddin({ book, answer: realAnswer });
+  vm.runInContext(`FENJIE_CONFIG.url = ${JSON.stringify(SERVICE)}; FENJIE_CONFIG.token = ${JSON.stringify(process.env.FENJIE_SERVICE_TOKEN)};`, addin.context);
+  click(addin, "btnValidate");
+  const posted = addin.posted[0].body.book.sheets.find((s) => s.name === "任务分解");
+  assert.ok(posted.dates.length > 0, "the date cell is listed");
+  const result = { sheets: {}, colors: {}, alerts: addin.alerts };
+  for (const sheet of book.sheets) {
+    result.sheets[sheet.Name] = sheet.grid.map((row) => Array.from(row, (v) => (v === undefined ? null : v)));
+    result.colors[sheet.Name] = sheet.colors;
+  }
+  fs.writeFileSync(process.env.FENJIE_RESULT_JSON, JSON.stringify(result));
+});
