@@ -334,6 +334,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         print(f"FenJie 服务已启动：http://127.0.0.1:{server.server_address[1]}（按 Ctrl+C 停止）", flush=True)
     try:
         server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl+C is how a user stops it: not an error
+        if sys.stdout:
+            print("FenJie 服务已停止。")
     finally:
         server.server_close()
     return 0

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -84,6 +85,7 @@ def test_build_writes_every_file(addin_dir):
     names = {str(p.relative_to(addin_dir)) for p in addin_dir.rglob("*") if p.is_file()}
     assert {"ribbon.xml", "index.html", "manifest.xml", "js/ribbon.js", "js/buttons.js", "js/config.js"} <= names
     assert len([n for n in names if n.startswith("images/") and n.endswith(".svg")]) == len(buttons()) + 1
+    assert ET.parse(addin_dir / "manifest.xml").getroot().findtext("Name") == "FenJie 任务分解助手"
     html = (addin_dir / "index.html").read_text(encoding="utf-8")
     assert re.findall(r'src="([^"]+)"', html) == ["js/config.js", "js/buttons.js", "js/ribbon.js"]
 
@@ -349,8 +351,9 @@ def test_fenjie_serve_command(tmp_path):
                               env=env, capture_output=True, text=True, timeout=60)
         assert busy.returncode == 1 and busy.stderr.startswith(f"错误：无法在 127.0.0.1:{port} 上启动 FenJie 服务")
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        process.send_signal(signal.SIGINT)  # Ctrl+C
+        assert process.wait(timeout=30) == 0
+    assert process.stdout.read().strip() == "FenJie 服务已停止。"
     assert not (tmp_path / "config" / "fenjie").exists(), "--port and --token given: no token file written"
 
 
