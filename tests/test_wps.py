@@ -649,3 +649,26 @@ def test_written_values_are_json(written, sent):
     book.sheets[0]["B2"].value = [[written]]
     assert book.actions == [{"type": "setValues", "sheet": "设置", "address": "B2", "values": [[sent]]}]
     assert json.loads(json.dumps(book.actions, allow_nan=False)) == book.actions
+
+
+def test_install_and_remove_on_windows_paths(home, monkeypatch, capsys):
+    """The Windows layout (simulated): %APPDATA%\\kingsoft\\wps\\jsaddons, token under %APPDATA%\\FenJie,
+    a Startup-folder entry instead of a systemd unit."""
+    monkeypatch.setattr(sys, "platform", "win32")
+    appdata = home / "AppData" / "Roaming"
+    monkeypatch.setenv("APPDATA", str(appdata))
+    monkeypatch.setenv("USERPROFILE", str(home))
+    assert main(["wps", "install", "--no-start"]) == 0
+    jsaddons = appdata / "kingsoft" / "wps" / "jsaddons"
+    assert (jsaddons / "fenjie_0.1.0" / "ribbon.xml").exists() and _names(jsaddons / "publish.xml") == [
+        ("jsplugin", "fenjie")]
+    assert json.loads((appdata / "FenJie" / "service.json").read_text(encoding="utf-8"))["port"] > 0
+    startup = appdata / "Microsoft" / "Windows" / "Start Menu" / "Programs" / "Startup" / "FenJie 服务.cmd"
+    assert startup.read_bytes().startswith(b"@echo off\r\nchcp 65001 >nul\r\nstart ")
+    assert not (home / ".config" / "systemd").exists()
+    lines = wps_install.status_lines(probe=False)  # (doctor's Excel half imports xlwings: not under a fake win32)
+    assert f"登录时启动服务：{startup}（已设置）" in lines
+    assert f"服务令牌：{appdata / 'FenJie' / 'service.json'}（位于用户目录）" in lines
+    assert main(["wps", "remove", "--no-stop"]) == 0
+    assert not startup.exists() and not (jsaddons / "fenjie_0.1.0").exists()
+    assert _names(jsaddons / "publish.xml") == []

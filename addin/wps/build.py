@@ -46,10 +46,9 @@ class Button:
 
 
 def customui_path() -> Path:
-    """macros/customUI14.xml of the source tree."""
-    from ..xlam.build import macros_dir
-
-    return macros_dir() / "customUI14.xml"
+    """macros/customUI14.xml of the source tree (the folder addin.xlam.build reads too; not imported
+    from there, since that module imports xlwings, which the WPS path never needs)."""
+    return Path(__file__).resolve().parents[2] / "macros" / "customUI14.xml"
 
 
 def _read_customui(path: Path) -> ET.Element:
