@@ -192,6 +192,8 @@ def _format_tasks(sheet, count: int) -> None:
     """The look of the CLI's working sheet: 仿宋 11 pt, its column widths, wrapped text, rows fitted."""
     from .workbook import BODY_FONT, TASK_WIDTHS, column_letter
 
+    if not hasattr(sheet, "range"):  # the WPS front door's recording sheet carries values only
+        return
     cells = sheet.range(f"A1:{column_letter(len(TASK_HEADERS) - 1)}{count + 1}")
     cells.font.name, cells.font.size = BODY_FONT
     cells.wrap_text = True
