@@ -14,6 +14,7 @@ the row after it would not fit below it.
 from __future__ import annotations
 
 import re
+from copy import copy
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
@@ -117,6 +118,30 @@ def paginate(sheet: Worksheet, keep_with_next: list[int], first_body_row: int) -
     sheet.row_breaks = RowBreak()
     for row in breaks:
         sheet.row_breaks.append(Break(id=row))
+    _split_blocks_at_breaks(sheet, breaks)
+
+
+def _split_blocks_at_breaks(sheet: Worksheet, breaks: list[int]) -> None:
+    """A merged block too tall for one page is merged page by page, its text repeated on each.
+
+    Excel and LibreOffice centre a merged cell's text in the whole range, so across a break it
+    is cut in two (half a name at the foot of one page, the rest at the head of the next).
+    """
+    for merged in [m for m in sheet.merged_cells.ranges if m.max_row > m.min_row]:
+        cuts = [b for b in breaks if merged.min_row <= b < merged.max_row]
+        if not cuts:
+            continue
+        top, column = merged.min_row, merged.min_col
+        source = sheet.cell(top, column)
+        value, style = source.value, copy(source._style)
+        sheet.unmerge_cells(str(merged))
+        for start, end in zip([top, *(b + 1 for b in cuts)], [*cuts, merged.max_row], strict=True):
+            cell = sheet.cell(start, column)
+            cell.value, cell._style = value, copy(style)
+            for row in range(start + 1, end + 1):
+                sheet.cell(row, column)._style = copy(style)
+            if end > start:
+                sheet.merge_cells(start_row=start, start_column=column, end_row=end, end_column=merged.max_col)
 
 
 def _vertical_blocks(sheet: Worksheet) -> dict[int, int]:

@@ -189,3 +189,16 @@ def test_salutation(unit, contact, expected):
     from addin.mail.compose import salutation
 
     assert salutation(unit, contact) == expected
+
+
+def test_every_page_starts_with_its_task_name(corpus, tmp_path):
+    """A block of one name longer than a page is merged page by page, the name on each page."""
+    draft, official = tmp_path / "草稿.xlsx", tmp_path / "正式.xlsx"
+    assert main(["decompose", str(corpus / "plans" / "putuo_2024.txt"), "-o", str(draft)]) == 0
+    assert main(["render", str(draft), "-o", str(official)]) == 0
+    sheet = openpyxl.load_workbook(official)["任务分解表"]
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    section_rows = {m.min_row for m in sheet.merged_cells.ranges if m.min_col == 1 and m.max_col > 2}
+    assert breaks and all(sheet[f"B{b + 1}"].value or b + 1 in section_rows for b in breaks)
+    assert not [str(m) for m in sheet.merged_cells.ranges
+                if m.max_row > m.min_row and any(m.min_row <= b < m.max_row for b in breaks)]
