@@ -41,7 +41,7 @@ _HEADER_RULES: tuple[tuple[str, str], ...] = (
     ("deadline", r"时限|时间|期限|节点|日期|截止|完成时|进度要求|时序"),
     ("chapter", r"^(章节|板块|工作板块|类别|分类|领域|类型|方面|专项|篇章)$"),
     ("section", r"^(小节|子项)$"),
-    ("content", r"内容|要求|措施|举措|细化|描述|做法|路径|具体任务|分解任务|任务分解|工作标准|标准"),
+    ("content", r"内容|要求|措施|举措|细化|描述|做法|路径|具体任务|分解任务|工作标准|标准"),
     ("name", r"任务|工作|重点|事项|目标|项目|名称|指标"),
 )
 
@@ -49,14 +49,18 @@ _HEADER_RULES: tuple[tuple[str, str], ...] = (
 def normalize_header(text: object) -> str:
     """Header text compared without spaces, brackets, * and punctuation; traditional script folded."""
     key = re.sub(r"[\s()（）\[\]【】*＊/／、:：.．\n]", "", str(text or "")).translate(_TRADITIONAL)
-    return re.sub(r"^(?:19|20)\d\d年(?:度)?", "", key)  # "2023年重点工作任务"
+    return re.sub(r"^\d{4,5}年(?:度)?", "", key)  # "2023年重点工作任务"
 
 
 def header_role(text: object) -> str | None:
     """The role a header cell names (a task role, or progress/note/leader), if any."""
     key = normalize_header(text)
+    if re.search(r"[:：]", str(text or "")):
+        return None  # "发布机构：" of a page's metadata, "责任单位：区府办" of a note: not a column
     if not key or len(key) > 12 or re.search(r"[。，,；;！？、]", str(text)) or key.isdigit():
         return None
+    if len(key) > 4 and re.search(r"方案|清单|分解表|要点|通知|汇总表|台账|计划表", key):
+        return None  # a title, not a column
     for role, pattern in _HEADER_RULES:
         if re.search(pattern, key):
             return role
@@ -64,8 +68,8 @@ def header_role(text: object) -> str | None:
 
 
 _DEADLINE = re.compile(
-    r"\d{1,2}\s*月|年底|年内|年末|全年|长期|持续|常态|季度|半年|前完成|日前|底前|月前|\d{4}\s*[-/.年]|按时|及时"
-    r"|每月|每季|每年|随时|定期|立即|年度内|动态")
+    r"\d{1,2}\s*月|年底|年内|年末|全年|长期|持续|常态|季度|半年|前完成|日前|底前|月前|\d{4}\s*[-/.年]"
+    r"|每月|每季|每年|随时|定期|立即|年度内")
 _STATUS = re.compile(r"^(?:已完成|完成|已办结|推进中|正在推进|序时推进|按序时推进|达到时序进度|未完成|滞后|进展顺利"
                      r"|正常推进|未达序时|未达到序时进度|持续推进中)$")
 
@@ -79,13 +83,13 @@ def cell_kind(text: str) -> str:
         return "seq"
     if _STATUS.match(text):
         return "status"
-    if len(text) <= 30 and _DEADLINE.search(text) and not re.search(r"[。；]", text[:-1]):
-        return "deadline"
-    if is_unit_cell(text):
-        return "units"
     marker = find_marker(text)
     if marker and marker.kind in ("part", "chapter", "section") and len(text) <= 40:
         return "heading"
+    if len(text) <= 20 and _DEADLINE.search(text) and not re.search(r"[。；，,]", text[:-1]):
+        return "deadline"
+    if is_unit_cell(text):
+        return "units"
     if len(text) >= 24 or re.search(r"[。；;]", text):
         return "long"
     return "short"
@@ -227,3 +231,16 @@ def describe_header(grid: list[list[object]]) -> str:
             return "、".join(dict.fromkeys(labels))
     first = next((row for row in grid if any(str(v or "").strip() for v in row)), [])
     return "、".join(str(v).strip()[:12] for v in first if str(v or "").strip())
+
+
+def explain_tables(tables: list[list[list[object]]]) -> str:
+    """What a document's tables hold, for the message when none gives tasks.
+
+    "找到 1 个表格，但无法确定哪一列是任务内容：列标题为 序号、事项、备注".
+    """
+    if not tables:
+        return "没有找到表格"
+    headers = "；".join(f"表{k}为 {describe_header(grid) or '（空）'}" for k, grid in enumerate(tables[:3], start=1))
+    if len(tables) == 1:
+        headers = f"列标题为 {describe_header(tables[0]) or '（空）'}"
+    return f"找到 {len(tables)} 个表格，但无法确定哪一列是任务内容：{headers}"

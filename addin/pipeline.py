@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .columns import explain_tables
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadline_for, note_deadline
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
@@ -115,10 +116,12 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
     rows = _table_rows(plan, strict=True)
     try:
         return parse_outline(plan), rows
-    except OutlineError:
+    except OutlineError as exc:
         rows = rows or _table_rows(plan, strict=False)  # a plan written as a plain table of tasks
+        if not rows and plan.tables:
+            raise OutlineError(f"文件“{path.name}”中未识别到任务：{explain_tables(plan.tables)}。") from None
         if not rows:
-            raise
+            raise exc
         return _title_outline(plan.lines[0].text if plan.lines else path.stem), rows
 
 
@@ -149,6 +152,9 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     options = options or DraftOptions()
     outline, table_rows = read_source(path)
     rows = _issuer_rows(table_rows, decompose(outline, options.granularity))
+    if not rows:
+        raise OutlineError(f"文件“{Path(path).name}”中未识别到任务：找到 {len(outline.roots)} 个一级条目，"
+                           "但其中没有可分解的任务内容。")
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")

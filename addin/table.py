@@ -87,7 +87,8 @@ def find_header(grid: list[list[object]]) -> tuple[int, dict[str, int]]:
     index, roles = found
     if index + 1 < len(grid):
         below = _row_roles(grid[index + 1])
-        if below and not (below.keys() & {"seq"}) and all(grid[index + 1][i] not in (None, "") for i in below.values()):
+        if below and not (below.keys() & {"seq"}) and is_header_row(grid[index + 1]) and all(
+                grid[index + 1][i] not in (None, "") for i in below.values()):
             merged = {**roles, **below}  # 责任单位 over 牵头单位 | 配合单位
             if "units" in merged and merged["units"] in below.values() and "units" not in below:
                 del merged["units"]

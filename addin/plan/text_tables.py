@@ -1,0 +1,258 @@
+"""Task tables pasted as text.
+
+A table copied from a web page or a PDF arrives as text in several shapes: cells
+separated by ``|`` or tabs, one row per line; one cell per line with ``|`` lines or
+blank lines between them (a browser's copy); cells flattened into one line with
+spaces. The column structure is lost in all but the first, so the rows are rebuilt
+the way a reader does: the header names the columns (and tells whether progress
+columns follow the units), and each cell's content says what it is — a number
+opens a row, a long sentence is the task, unit names are its units, a date its
+deadline, a short text above the task its group title.
+
+No library reads this (pandas and csv need a fixed separator and a cell per
+field), hence the hand-written reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..columns import UNIT_ROLES, cell_kind, header_role, normalize_header
+from .markers import find_marker
+from .model import SourceLine
+
+GRID_HEADER = ("序号", "章节", "小节", "任务名称", "任务内容", "牵头单位", "责任单位", "配合单位", "完成时限")
+_ROLE_COLUMN = {"seq": 0, "chapter": 1, "section": 2, "name": 3, "content": 4, "lead": 5, "units": 6,
+                "assist": 7, "deadline": 8}
+_PERSON = re.compile(r"[\u4e00-\u9fff]{1,3}")
+_MAX_HEADER_LABELS = 16
+_PREFIX_WORDS = ("牵头", "主体", "配合", "协办", "责任", "分管", "完成", "落实", "具体", "工作", "目标")
+
+
+@dataclass
+class TextTable:
+    """A table found in the lines of a text.
+
+    Attributes:
+        first: Index (into the lines) of the header's first line.
+        header: The column labels as written.
+        grid: :data:`GRID_HEADER` and the task rows rebuilt from the cells.
+    """
+
+    first: int
+    header: list[str]
+    grid: list[list[str]] = field(default_factory=list)
+
+
+def _cells(line: str, spaced: bool) -> list[str]:
+    """The cells of one line: split at | and tabs; at runs of spaces in a flattened table."""
+    parts = re.split(r"[|｜\t]", line)
+    if spaced and len(parts) == 1:
+        parts = re.split(r"\s+", line.strip())
+        parts = _join_single_characters(parts)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _join_single_characters(parts: list[str]) -> list[str]:
+    """"汪  峰" flattened: single characters in a row are one name."""
+    joined: list[str] = []
+    for part in parts:
+        if joined and len(part) == 1 and len(joined[-1]) == 1 and not part.isdigit():
+            joined[-1] += part
+        else:
+            joined.append(part)
+    return joined
+
+
+def _merge_labels(tokens: list[str]) -> list[str]:
+    """Header words broken by the layout ("牵头 领导", "主体 责任单位", "目标 任务") joined."""
+    merged: list[str] = []
+    for token in tokens:
+        if (merged and len(merged[-1]) <= 2 and not token[:1].isdigit() and len(merged[-1] + token) <= 8
+                and (header_role(merged[-1]) is None or merged[-1] in _PREFIX_WORDS)
+                and header_role(merged[-1] + token)):
+            merged[-1] += token
+        else:
+            merged.append(token)
+    return merged
+
+
+def _header_at(stream: list[tuple[str, int]], start: int) -> int:
+    """Length of a header run of labels starting at ``stream[start]``, else 0."""
+    roles = []
+    for text, _ in stream[start:start + _MAX_HEADER_LABELS * 2]:
+        role = header_role(text)
+        if (role is None or (role != "progress" and len(normalize_header(text)) > 8)) and (
+                len(text) > 8 or re.search(r"[。，,；;]", text) or text.isdigit()):
+            break
+        roles.append(role)
+    while roles and roles[-1] is None:
+        roles.pop()
+    known = [r for r in roles if r]
+    enough = len(known) >= 3 or (len(known) >= 2 and set(known) & {"name", "content"})
+    useful = {"name", "content"} & set(known) or set(known) & set(UNIT_ROLES)
+    return len(roles) if enough and useful and len(known) >= 0.5 * len(roles) else 0
+
+
+def _stream(lines: list[SourceLine]) -> list[tuple[str, int]]:
+    spaced = sum(1 for line in lines if re.search(r"[\u4e00-\u9fff]\s{2,}[\u4e00-\u9fff]", line.text)) >= 1
+    stream: list[tuple[str, int]] = []
+    for index, line in enumerate(lines):
+        cells = _cells(line.text, spaced and not re.search(r"[|｜\t]", line.text))
+        stream.extend((cell, index) for cell in cells)
+    return stream
+
+
+def find_text_table(lines: list[SourceLine]) -> TextTable | None:
+    """The task table in ``lines`` (header to the end of the text), or None."""
+    stream = _stream(lines)
+    labels = _merge_labels([text for text, _ in stream])
+    # Re-map merged labels onto the stream positions.
+    positions, i = [], 0
+    for label in labels:
+        positions.append(stream[i][1])
+        consumed = ""
+        while i < len(stream) and len(consumed) < len(label):
+            consumed += stream[i][0]
+            i += 1
+    merged = list(zip(labels, positions, strict=True))
+    for start in range(len(merged)):
+        length = _header_at(merged, start)
+        if length:
+            header = [text for text, _ in merged[start:start + length]]
+            table = TextTable(merged[start][1], header)
+            table.grid = [list(GRID_HEADER), *_rows(header, [t for t, _ in merged[start + length:]])]
+            return table if len(table.grid) > 1 else TextTable(merged[start][1], header, [list(GRID_HEADER)])
+    return None
+
+
+@dataclass
+class _Row:
+    values: dict[str, str] = field(default_factory=dict)
+    units_seen: int = 0
+
+    def has(self, role: str) -> bool:
+        return bool(self.values.get(role))
+
+
+class _Builder:
+    """Cells in reading order -> task rows, by the header's roles and each cell's kind."""
+
+    def __init__(self, header: list[str]) -> None:
+        roles = [header_role(h) for h in header]
+        self.unit_columns = [r for r in roles if r in UNIT_ROLES] or ["units"]
+        last_unit = max((i for i, r in enumerate(roles) if r in UNIT_ROLES), default=len(roles))
+        self.progress_after_units = any(r in ("progress", "leader") or r is None for r in roles[last_unit + 1:]) \
+            or any(r == "progress" for r in roles)
+        self.groups: dict[str, str] = {}
+        self.row = _Row()
+        self.rows: list[list[str]] = []
+
+    def flush(self) -> None:
+        values = self.row.values
+        if not values.get("content") and values.get("name") and (values.get("units") or values.get("lead")):
+            values["content"], values["name"] = values["name"], self.groups.get("name", "")
+        if values.get("content"):
+            for role in ("chapter", "section", "name"):
+                values.setdefault(role, self.groups.get(role, ""))
+            grid_row = [""] * len(GRID_HEADER)
+            for role, text in values.items():
+                grid_row[_ROLE_COLUMN[role]] = text
+            self.rows.append(grid_row)
+        self.row = _Row()
+
+    def add(self, text: str) -> None:
+        kind = cell_kind(text)
+        row = self.row
+        if kind == "seq":
+            if row.has("content") or row.has("seq"):
+                self.flush()
+            self.row.values["seq"] = text.strip("（()）.．、")
+        elif kind == "heading" or (kind == "short" and find_marker(text)):
+            self._group(text)
+        elif kind == "units":
+            self._units(text)
+        elif kind == "deadline":
+            if row.has("content") or row.has("name"):
+                row.values.setdefault("deadline", text)
+        elif kind == "long":
+            self._long(text)
+        elif kind == "short":
+            self._short(text)
+
+    def _short(self, text: str) -> None:
+        """A group title above the task, a unit name the patterns miss, or a person (skipped)."""
+        row = self.row
+        if row.units_seen and self.progress_after_units:
+            return  # a person, a quarterly target, a status after the units
+        if row.units_seen:
+            self.flush()
+            row = self.row
+        if row.has("content"):
+            if not _PERSON.fullmatch(text) and len(text) >= 4:
+                self._units(text)
+            return
+        if row.has("name"):
+            self.groups["section"] = row.values["name"]
+        row.values["name"] = text
+        self.groups["name"] = text
+
+    def _group(self, text: str) -> None:
+        if self.row.has("content"):
+            self.flush()
+        marker = find_marker(text)
+        kind = marker.kind if marker else "chapter"
+        if kind in ("part", "chapter"):
+            self.groups = {"chapter": text}
+        elif kind == "section" and "chapter" in self.groups:
+            self.groups = {"chapter": self.groups["chapter"], "section": text}
+        else:
+            self.groups["name"] = text
+            self.row.values["name"] = text
+
+    def _units(self, text: str) -> None:
+        row = self.row
+        if not row.has("content") and not row.has("name"):
+            if self.rows and not row.has("seq"):
+                return  # units with no task before them: nothing to attach them to
+        index = min(row.units_seen, len(self.unit_columns) - 1)
+        role = self.unit_columns[index]
+        row.values[role] = "\n".join(v for v in (row.values.get(role, ""), text) if v)
+        row.units_seen += 1
+
+    def _long(self, text: str) -> None:
+        row = self.row
+        if row.has("content"):
+            if self.progress_after_units and row.units_seen:
+                return  # a progress column after the units
+            self.flush()
+        self.row.values["content"] = text
+
+
+def _rows(header: list[str], cells: list[str]) -> list[list[str]]:
+    builder = _Builder(header)
+    previous_units: dict[str, str] = {}
+    for text in cells:
+        builder.add(text)
+    builder.flush()
+    rows = builder.rows
+    for row in rows:  # a unit cell merged over rows: the rows below it have none of their own
+        units = {i: row[i] for i in (5, 6, 7) if row[i]}
+        if units:
+            previous_units = units
+        elif previous_units:
+            for i, value in previous_units.items():
+                row[i] = value
+    return rows
+
+
+def split_text_table(lines: list[SourceLine]) -> tuple[list[SourceLine], list[list[list[str]]]]:
+    """The lines before a pasted task table, and the table's grid (with :data:`GRID_HEADER`).
+
+    Returns ``(lines, [])`` when the text holds no table.
+    """
+    table = find_text_table(lines)
+    if table is None:
+        return lines, []
+    return lines[: table.first], [table.grid]
