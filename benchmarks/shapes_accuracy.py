@@ -114,6 +114,7 @@ def write_docx(truth: dict, target: Path) -> Path:
     document = Document()
     document.add_paragraph(truth["title"])
     table = document.add_table(rows=1 + len(body), cols=len(header))
+    table.style = "Table Grid"  # ruled, as official tables are
     for c, text in enumerate(header):
         table.cell(0, c).text = text
     for r, cells in enumerate(body, start=1):
