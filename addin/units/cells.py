@@ -56,6 +56,17 @@ def _protect_brackets(text: str) -> str:
     return "".join(out)
 
 
+def _mask_brackets(text: str) -> str:
+    """``text`` with every character inside brackets hidden (same length, for searching)."""
+    out, depth = [], 0
+    for char in text:
+        opening, closing = char in "（(〔[【", char in "）)〕]】"
+        depth += opening
+        out.append("\x05" if depth and not opening and not closing else char)
+        depth -= closing and depth > 0
+    return "".join(out)
+
+
 def _restore(text: str) -> str:
     return text.replace("\x01", "、").replace("\x02", "，").replace("\x03", ",").replace("\x04", " ")
 
@@ -103,7 +114,7 @@ def _clauses(text: str) -> list[str]:
 def _read_clause(clause: str, default_role: str, roles: UnitRoles, directory: UnitDirectory | None) -> None:
     """"X、Y分别牵头落实" / "区司法局牵头区级规范性文件…工作" / "*X、Y" / a plain list."""
     clause = clause.strip(" ，,、")
-    verb = _VERB.search(clause)
+    verb = _VERB.search(_mask_brackets(clause))  # "区府办（牵头）" is a mark, read by _add_marked
     if verb and verb.start() > 0:
         role = verb.lastgroup or default_role
         names, rest = clause[: verb.start()], clause[verb.end():]
@@ -188,7 +199,7 @@ def is_unit_cell(text: str) -> bool:
 
 
 _UNIT_NAME = re.compile(
-    rf"^(?:\*?[\u4e00-\u9fffA-Za-z0-9（）()〔〕]{{1,30}}?(?:{_ORGAN_END}|政府|街道|镇|乡|部门|单位|机构|公司|集团|街|村"
+    rf"^(?:\*?[\u4e00-\u9fffA-Za-z0-9（）()〔〕]{{0,30}}?(?:{_ORGAN_END}|政府|街道|镇|乡|部门|单位|机构|公司|集团|街|村|区"
     rf"|居委会|园区|开发区|管委会|街镇|办事处|主体|成员单位|科室|股室|处室)(?:[（(][^）)]{{1,12}}[)）])?)$"
     r"|^各[\u4e00-\u9fff（）()、]{1,16}$")
 _SENTENCE_WORDS = re.compile(r"要|应|将|把|对|确保|推进|加强|做好|开展|建立|完善|提高")
