@@ -196,7 +196,7 @@ def _content_header(grid: list[list[object]]) -> int:
         if len(labels) < 2 or any(len(v) > 16 or re.search(r"[。；;，,]", v) for v in labels):
             continue
         kinds = {column_kind(cells) for cells in _columns(grid, index + 1)}
-        if "long" in kinds and kinds & {"units", "deadline"}:
+        if ("long" in kinds and kinds & {"units", "deadline"}) or ("short" in kinds and "units" in kinds):
             return index
     return -1
 

@@ -45,14 +45,18 @@ VOCABULARIES = (
     ("编号", "主要任务", "细化措施", "落实单位", "时限要求"),
     ("序号", "目标任务", "工作要求", "责任科室", "完成时间"),
     ("序号", "重点工作", "具体措施", "牵头单位/责任单位", "时间安排"),
+    ("No.", "类", "怎么做", "谁来干", "何时"),  # headers no list knows: the content decides
 )
 
 
-def units_cell(row: dict) -> str:
-    """One 责任单位 cell with role phrases, as most published tables write it."""
+def units_cell(row: dict, style: int = 0) -> str:
+    """One 责任单位 cell: role phrases ("X牵头，Y负责"), or a labelled line per role (style 2)."""
     lead, units, assist = row["lead"], row["units"], row["assist"]
     if not (lead or assist):
-        return "、".join(units)
+        return ("\n" if style == 2 else "、").join(units)
+    if style == 2:
+        labels = (("牵头单位", lead), ("责任单位", units), ("配合单位", assist))
+        return "\n".join(f"{label}：{'、'.join(names)}" for label, names in labels if names)
     parts = [f"{'、'.join(lead)}牵头"] if lead else []
     parts += [f"{'、'.join(units)}负责"] if units else []
     parts += [f"{'、'.join(assist)}配合"] if assist else []
@@ -60,16 +64,30 @@ def units_cell(row: dict) -> str:
 
 
 def table_cells(truth: dict) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the truth's table in the vocabulary picked by its name."""
-    seq, group, task, units, deadline = VOCABULARIES[zlib.crc32(truth["name"].encode()) % len(VOCABULARIES)]
+    """Header and rows of the truth's table in the vocabulary and layout picked by its name.
+
+    Layout 0: one unit cell with role phrases; 1: 牵头单位 | 责任单位 | 配合单位 columns, a
+    牵头领导 column of names and a 进展情况 column of sentences (neither is task content);
+    2: one unit cell with a labelled line per role.
+    """
+    checksum = zlib.crc32(truth["name"].encode())
+    seq, group, task, units, deadline = VOCABULARIES[checksum % len(VOCABULARIES)]
+    style = checksum // len(VOCABULARIES) % 3
     rows = truth["rows"]
     with_group = any(r["name"] or r["section"] for r in rows)
     with_deadline = any(r["deadline"] for r in rows)
-    header = [seq] + ([group] if with_group else []) + [task, units] + ([deadline] if with_deadline else [])
+    unit_header = ["牵头领导", "牵头单位", "责任单位", "配合单位"] if style == 1 else [units]
+    header = [seq] + ([group] if with_group else []) + [task, *unit_header]
+    header += ([deadline] if with_deadline else []) + (["进展情况"] if style == 1 else [])
     body = []
     for number, row in enumerate(rows, start=1):
-        cells = [str(number)] + ([row["name"] or row["section"]] if with_group else [])
-        cells += [row["content"], units_cell(row)] + ([row["deadline"]] if with_deadline else [])
+        cells = [str(number)] + ([row["name"] or row["section"]] if with_group else []) + [row["content"]]
+        if style == 1:
+            cells += ["王某某", "、".join(row["lead"]), "、".join(row["units"]), "、".join(row["assist"])]
+        else:
+            cells.append(units_cell(row, style))
+        cells += ([row["deadline"]] if with_deadline else [])
+        cells += (["已按计划推进，完成阶段性工作，下一步将继续抓好落实。"] if style == 1 else [])
         body.append(cells)
     return header, body
 

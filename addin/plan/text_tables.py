@@ -117,6 +117,9 @@ def find_text_table(lines: list[SourceLine]) -> TextTable | None:
             consumed += stream[i][0]
             i += 1
     merged = list(zip(labels, positions, strict=True))
+    card = _card_table(merged)
+    if card is not None:
+        return card
     for start in range(len(merged)):
         length = _header_at(merged, start)
         if length:
@@ -125,6 +128,37 @@ def find_text_table(lines: list[SourceLine]) -> TextTable | None:
             table.grid = [list(GRID_HEADER), *_rows(header, [t for t, _ in merged[start + length:]])]
             return table if len(table.grid) > 1 else TextTable(merged[start][1], header, [list(GRID_HEADER)])
     return None
+
+
+def _card_role(text: str) -> str | None:
+    role = header_role(text)
+    return role if role in _ROLE_COLUMN and len(normalize_header(text)) <= 8 else None
+
+
+def _card_table(cells: list[tuple[str, int]]) -> TextTable | None:
+    """A task written as a card: a label line (具体任务, 责任单位, 完成时限) above each value.
+
+    Labels never follow each other (a header row would); a label seen again opens the next task.
+    """
+    labelled = [i for i, (text, _) in enumerate(cells) if _card_role(text)]
+    roles = {_card_role(cells[i][0]) for i in labelled}
+    if len(labelled) < 3 or not roles & {"content", "name"} or not roles & set(UNIT_ROLES):
+        return None
+    if any(b == a + 1 for a, b in zip(labelled, labelled[1:], strict=False)) or labelled[-1] == len(cells) - 1:
+        return None
+    rows: list[dict[str, str]] = [{}]
+    for k, i in enumerate(labelled):
+        role = _card_role(cells[i][0])
+        end = labelled[k + 1] if k + 1 < len(labelled) else len(cells)
+        if role in rows[-1]:
+            rows.append({})
+        rows[-1][role] = "\n".join(text for text, _ in cells[i + 1:end])
+    grid = [list(GRID_HEADER)]
+    for values in rows:
+        if "content" not in values and "name" in values:
+            values["content"] = values.pop("name")
+        grid.append([values.get(role, "") for role in _ROLE_COLUMN])
+    return TextTable(cells[labelled[0]][1], [cells[i][0] for i in labelled], grid)
 
 
 @dataclass
