@@ -137,6 +137,16 @@ def _issuer_rows(table_rows: list[TaskRow], text_rows: list[TaskRow]) -> list[Ta
     return table_rows if len(table_rows) * 2 >= len(text_rows) else text_rows
 
 
+def _unused_table_findings(table_rows: list[TaskRow], rows: list[TaskRow]) -> list[Finding]:
+    """A task table the draft does not use is said, never dropped silently."""
+    if not table_rows or rows is table_rows:
+        return []
+    tables = "、".join(dict.fromkeys(row.source for row in table_rows))
+    return [Finding("table.unused", Severity.WARNING, SHEET_TASKS, "",
+                    f"文件中的任务表（{tables}，{len(table_rows)} 项）不到正文条目（{len(rows)} 项）的一半，"
+                    "已按正文分解；如应以表格为准，请核对。")]
+
+
 def _title_outline(title: str) -> Outline:
     """The outline of a plan that is only a title and a task table."""
     year = re.search(r"((?:19|20)\d\d)年", title)
@@ -163,7 +173,7 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     if options.expand_groups and options.directory:
         expand_groups(rows, options.directory)
     assign_deadlines(rows, outline, options.default_deadline, options.year, options.year_end)
-    findings = _deadline_findings(rows)
+    findings = _deadline_findings(rows) + _unused_table_findings(table_rows, rows)
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)
     return Draft(outline, rows, findings)

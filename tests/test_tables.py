@@ -166,3 +166,41 @@ def test_a_document_without_tasks_or_a_usable_table_says_what_it_found(tmp_path,
     assert capsys.readouterr().err.strip() == (
         "错误：文件“纪要.docx”中未识别到任务：找到 1 个表格，但无法确定哪一列是任务内容：列标题为 姓名、电话。")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_task_written_as_a_card_is_one_row(tmp_path):
+    text = (DEFAULT_SHAPES / "08_tongxin_2023_gzbg_task_row.txt").read_text(encoding="utf-8").splitlines()[2:]
+    (tmp_path / "card.txt").write_text("\n".join(text), encoding="utf-8")
+    rows = draft_from_plan(tmp_path / "card.txt").rows
+    assert [(r.content[:13], r.units, r.assist, r.deadline) for r in rows] == [
+        ("全面落实疫情防控“新十条”", ["卫健局", "文旅局"], ["各乡镇"], "1月底前、12月底前")]
+
+
+def test_a_tab_separated_table_broken_by_pages_reads_every_row(corpus):
+    """The 宝山区 table as extracted from its PDF: tabs, the header repeated, rows broken by pages."""
+    from accuracy import f1 as f1_score
+    from accuracy import pair_rows
+
+    truth = json.loads((corpus / "truth" / "baoshan_2020_table.json").read_text(encoding="utf-8"))["rows"]
+    rows = draft_from_plan(corpus / "raw" / "baoshan_2020_table.txt").rows
+    pairs = pair_rows([r.content for r in rows], [t["content"] for t in truth])
+    assert f1_score(len(pairs), len(rows) - len(pairs), len(truth) - len(pairs))[2] >= 0.98
+    assert rows[0].lead == ["区政府办公室", "区融媒体中心"] and "各街镇" in rows[0].units
+
+
+def test_a_small_table_beside_a_longer_plan_is_reported_not_dropped(tmp_path):
+    document = Document()
+    document.add_paragraph("2024年某局政务公开工作要点")
+    document.add_paragraph("一、做好政策公开。")
+    for text in ["（一）及时公开政策文件。", "（二）做好政策解读。", "（三）回应社会关切。"]:
+        document.add_paragraph(text + "各科室要按职责做好相关工作，确保按时完成。")
+    table = document.add_table(rows=2, cols=3)
+    grid = [["序号", "公开事项", "责任科室"], ["1", "及时公开本局预决算信息，接受社会监督。", "财务科"]]
+    for r, cells in enumerate(grid):
+        for c, text in enumerate(cells):
+            table.cell(r, c).text = text
+    document.save(tmp_path / "要点.docx")
+    draft = draft_from_plan(tmp_path / "要点.docx")
+    assert len(draft.rows) == 3
+    assert [f.message for f in draft.findings if f.rule == "table.unused"] == [
+        "文件中的任务表（表1，1 项）不到正文条目（3 项）的一半，已按正文分解；如应以表格为准，请核对。"]
