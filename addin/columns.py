@@ -67,7 +67,7 @@ def header_role(text: object) -> str | None:
     return None
 
 
-_DEADLINE = re.compile(
+DEADLINE_WORDS = re.compile(
     r"\d{1,2}\s*月|年底|年内|年末|全年|长期|持续|常态|季度|半年|前完成|日前|底前|月前|\d{4}\s*[-/.年]"
     r"|每月|每季|每年|随时|定期|立即|年度内")
 _STATUS = re.compile(r"^(?:已完成|完成|已办结|推进中|正在推进|序时推进|按序时推进|达到时序进度|未完成|滞后|进展顺利"
@@ -86,7 +86,7 @@ def cell_kind(text: str) -> str:
     marker = find_marker(text)
     if marker and marker.kind in ("part", "chapter", "section") and len(text) <= 40:
         return "heading"
-    if len(text) <= 20 and _DEADLINE.search(text) and not re.search(r"[。；，,]", text[:-1]):
+    if len(text) <= 20 and DEADLINE_WORDS.search(text) and not re.search(r"[。；，,]", text[:-1]):
         return "deadline"
     if is_unit_cell(text):
         return "units"

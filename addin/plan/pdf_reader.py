@@ -67,7 +67,11 @@ def _cell_text(cell: str | None) -> str:
     joined without a separator; only a line that ends a unit name followed by one
     that starts another ("区府办|区司法局", one unit per line) is joined with 、.
     """
+    from ..units.cells import is_unit_per_line  # late: addin.units imports this package
+
     lines = [line.strip() for line in (cell or "").split("\n") if line.strip()]
+    if is_unit_per_line(lines):
+        return "\n".join(lines)  # one unit per line: the unit cell reader splits them
     text = lines[0] if lines else ""
     for line in lines[1:]:
         joiner = "、" if _ORGAN_END.search(text) and _UNIT_START.match(line) else ""

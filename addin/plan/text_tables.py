@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..columns import UNIT_ROLES, cell_kind, header_role, normalize_header
+from ..columns import DEADLINE_WORDS, UNIT_ROLES, cell_kind, header_role, normalize_header
 from .markers import find_marker
 from .model import SourceLine
 
@@ -95,28 +95,46 @@ def _header_at(stream: list[tuple[str, int]], start: int) -> int:
     return len(roles) if enough and useful and len(known) >= 0.5 * len(roles) else 0
 
 
-def _stream(lines: list[SourceLine]) -> list[tuple[str, int]]:
-    spaced = sum(1 for line in lines if re.search(r"[\u4e00-\u9fff]\s{2,}[\u4e00-\u9fff]", line.text)) >= 1
+def _is_spaced_header(text: str) -> bool:
+    """A header line flattened with spaces: "序号 重点任务 工作内容 责任科室"."""
+    tokens = _merge_labels(text.split())
+    return len(tokens) >= 3 and sum(1 for t in tokens if header_role(t)) >= 2 and not re.search(r"[|｜\t]", text)
+
+
+def _stream(lines: list[SourceLine]) -> tuple[list[tuple[str, int]], dict[int, list[str]]]:
+    """Cells in reading order with their line index, and each separated line's cells with its
+    empty ones (a line of a tab- or |-separated table is a whole row, empty cells included)."""
+    spaced = any(re.search(r"[\u4e00-\u9fff]\s{2,}[\u4e00-\u9fff]", line.text) or _is_spaced_header(line.text)
+                 for line in lines)
     stream: list[tuple[str, int]] = []
+    separated: dict[int, list[str]] = {}
     for index, line in enumerate(lines):
-        cells = _cells(line.text, spaced and not re.search(r"[|｜\t]", line.text))
+        if re.search(r"[|｜\t]", line.text):
+            parts = [p.strip() for p in re.split(r"[|｜\t]", line.text.strip(" "))]
+            separated[index] = parts[1:] if parts and not parts[0] and line.text.strip()[0] in "|｜" else parts
+            if separated[index] and not separated[index][-1] and line.text.strip()[-1] in "|｜":
+                separated[index] = separated[index][:-1]
+        cells = _cells(line.text, spaced and index not in separated)
         stream.extend((cell, index) for cell in cells)
-    return stream
+    return stream, separated
 
 
-def find_text_table(lines: list[SourceLine]) -> TextTable | None:
-    """The task table in ``lines`` (header to the end of the text), or None."""
-    stream = _stream(lines)
+def _merged_stream(stream: list[tuple[str, int]]) -> list[tuple[str, int]]:
     labels = _merge_labels([text for text, _ in stream])
-    # Re-map merged labels onto the stream positions.
     positions, i = [], 0
-    for label in labels:
+    for label in labels:  # each merged label at the line of its first part
         positions.append(stream[i][1])
         consumed = ""
         while i < len(stream) and len(consumed) < len(label):
             consumed += stream[i][0]
             i += 1
-    merged = list(zip(labels, positions, strict=True))
+    return list(zip(labels, positions, strict=True))
+
+
+def find_text_table(lines: list[SourceLine]) -> TextTable | None:
+    """The task table in ``lines`` (header to the end of the text), or None."""
+    stream, separated = _stream(lines)
+    merged = _merged_stream(stream)
     card = _card_table(merged)
     if card is not None:
         return card
@@ -125,9 +143,47 @@ def find_text_table(lines: list[SourceLine]) -> TextTable | None:
         if length:
             header = [text for text, _ in merged[start:start + length]]
             table = TextTable(merged[start][1], header)
-            table.grid = [list(GRID_HEADER), *_rows(header, [t for t, _ in merged[start + length:]])]
-            return table if len(table.grid) > 1 else TextTable(merged[start][1], header, [list(GRID_HEADER)])
-    return None
+            table.grid = [list(GRID_HEADER), *_rows(header, merged[start + length:], separated)]
+            return table
+    return _separated_grid(separated) or _headerless_table(merged, separated)
+
+
+def _separated_grid(separated: dict[int, list[str]]) -> TextTable | None:
+    """The longest run of tab- or |-separated lines with one cell count, as a raw grid.
+
+    Its header words are unknown (else the header was found above), so the table
+    reader judges the columns by their content.
+    """
+    runs: list[list[int]] = []
+    for index in sorted(separated):
+        width = len(separated[index])
+        if runs and runs[-1][-1] == index - 1 and len(separated[runs[-1][-1]]) == width:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    best = max(runs, key=len, default=[])
+    if len(best) < 3 or len(separated[best[0]]) < 2:
+        return None
+    return TextTable(best[0], separated[best[0]], [separated[i] for i in best])
+
+
+_PLAIN_HEADER = ["序号", "任务内容", "责任单位", "完成时限"]
+
+
+def _headerless_table(cells: list[tuple[str, int]], separated: dict[int, list[str]]) -> TextTable | None:
+    """Numbered rows under a header no word of which is known: kept when their content is clear
+    (a number opens each row, and most rows name units)."""
+    numbers = [k for k, (text, _) in enumerate(cells) if cell_kind(text) == "seq"]
+    if len(numbers) < 2:
+        return None
+    rows = _rows(_PLAIN_HEADER, cells[numbers[0]:], separated)
+    with_units = [row for row in rows if any(row[i] for i in (5, 6, 7))]
+    if len(rows) < 2 or len(with_units) < 0.6 * len(rows):
+        return None
+    first = cells[numbers[0]][1]
+    previous = max((k for k in range(numbers[0]) if cells[k][1] < first), default=None)
+    start = cells[previous][1] if previous is not None and len(cells[previous][0]) <= 8 else first
+    return TextTable(start, [], [list(GRID_HEADER), *rows])
 
 
 def _card_role(text: str) -> str | None:
@@ -179,6 +235,8 @@ class _Builder:
         last_unit = max((i for i, r in enumerate(roles) if r in UNIT_ROLES), default=len(roles))
         self.progress_after_units = any(r in ("progress", "leader") or r is None for r in roles[last_unit + 1:]) \
             or any(r == "progress" for r in roles)
+        self.deadline_after_units = "deadline" in roles[last_unit + 1:]
+        self.has_leader = "leader" in roles
         self.groups: dict[str, str] = {}
         self.row = _Row()
         self.rows: list[list[str]] = []
@@ -215,10 +273,25 @@ class _Builder:
         elif kind == "short":
             self._short(text)
 
+    def add_row(self, values: dict[str | None, str]) -> None:
+        """A line that holds a whole row, its cells in the header's columns."""
+        self.flush()
+        marker_rows = [v for v in values.values() if v]
+        if len(set(marker_rows)) == 1 and find_marker(marker_rows[0]):
+            self._group(marker_rows[0])  # a section row spread over the columns
+            return
+        for role, text in values.items():
+            if role and text:
+                self.row.values[role] = text
+                if role in ("chapter", "section", "name"):
+                    self.groups[role] = text
+        self.row.units_seen = sum(1 for r in UNIT_ROLES if self.row.has(r))
+        self.flush()
+
     def _short(self, text: str) -> None:
         """A group title above the task, a unit name the patterns miss, or a person (skipped)."""
         row = self.row
-        if row.units_seen and self.progress_after_units:
+        if (row.units_seen and self.progress_after_units) or (self.has_leader and _PERSON.fullmatch(text)):
             return  # a person, a quarterly target, a status after the units
         if row.units_seen:
             self.flush()
@@ -257,26 +330,56 @@ class _Builder:
 
     def _long(self, text: str) -> None:
         row = self.row
+        if row.units_seen and self.deadline_after_units and not row.has("deadline") and DEADLINE_WORDS.search(text):
+            row.values["deadline"] = text  # a long 完成时限 ("…1月底前完成；其它事项12月底前…")
+            return
+        if self.progress_after_units and row.units_seen:
+            return  # a progress column after the units
         if row.has("content"):
-            if self.progress_after_units and row.units_seen:
-                return  # a progress column after the units
             self.flush()
         self.row.values["content"] = text
 
 
-def _rows(header: list[str], cells: list[str]) -> list[list[str]]:
+def _line_roles(header: list[str]) -> list[str | None]:
+    """The task role of each header column, for a line that holds a whole row."""
+    roles = [header_role(h) for h in header]
+    contents = [i for i, r in enumerate(roles) if r == "content"]
+    for i in contents[:-1]:
+        roles[i] = "name"  # 具体要求 | 细化措施: the group before the measure
+    if not contents:
+        names = [i for i, r in enumerate(roles) if r == "name"]
+        if names:
+            roles[names[-1]] = "content"
+    return [r if r in _ROLE_COLUMN else None for r in roles]
+
+
+def _rows(header: list[str], cells: list[tuple[str, int]], separated: dict[int, list[str]]) -> list[list[str]]:
     builder = _Builder(header)
-    previous_units: dict[str, str] = {}
-    for text in cells:
-        builder.add(text)
+    roles = _line_roles(header)
+    k = 0
+    while k < len(cells):
+        line = cells[k][1]
+        parts = separated.get(line, [])
+        if len(parts) == len(header) and "content" in roles and any(parts):
+            builder.add_row(dict(zip(roles, parts, strict=True)))
+            while k < len(cells) and cells[k][1] == line:
+                k += 1
+        else:
+            builder.add(cells[k][0])
+            k += 1
     builder.flush()
-    rows = builder.rows
-    for row in rows:  # a unit cell merged over rows: the rows below it have none of their own
+    return _inherit_units(builder.rows)
+
+
+def _inherit_units(rows: list[list[str]]) -> list[list[str]]:
+    """A unit cell merged over rows: the rows below it have none of their own."""
+    previous: dict[int, str] = {}
+    for row in rows:
         units = {i: row[i] for i in (5, 6, 7) if row[i]}
         if units:
-            previous_units = units
-        elif previous_units:
-            for i, value in previous_units.items():
+            previous = units
+        elif previous:
+            for i, value in previous.items():
                 row[i] = value
     return rows
 

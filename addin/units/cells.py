@@ -33,7 +33,8 @@ _ROLE_VERBS = (
 _VERB = re.compile("|".join(f"(?P<{role}>{pattern})(?!部门|单位|科室|处室|股室|机构|领导|人)"
                             for role, pattern in _ROLE_VERBS))
 # "牵头责任单位：", "主要协作单位:", "配合部门：" — a label that opens a line or a clause.
-_LABEL = re.compile(r"(?:^|(?<=[\n；;。]))\s*([\u4e00-\u9fff]{0,8}?(?:单位|部门|科室|股室|处室|机构|主体))\s*[:：]\s*")
+_LABEL = re.compile(r"(?:^|(?<=[\n；;。，,、\s]))\s*([\u4e00-\u9fff]{0,8}?(?:单位|部门|科室|股室|处室|机构|主体))"
+                    r"\s*[:：]\s*")
 _LABEL_ROLE = (("lead", ("牵头", "主责", "主办")), ("assist", ("配合", "协作", "协办", "协助", "参与", "协同")))
 # Separators between names; a bracket's inside is never split (各县（市、区）人民政府).
 _SEPARATOR = re.compile(r"[、，,；;/／\s]+")
@@ -209,3 +210,8 @@ def _is_unit_name(name: str) -> bool:
     bare = re.sub(r"[（(][^）)]*[)）]", "", name)
     return 2 <= len(name) <= 32 and bool(_UNIT_NAME.match(name)) and not (
         len(bare) > 8 and _SENTENCE_WORDS.search(bare))
+
+
+def is_unit_per_line(lines: list[str]) -> bool:
+    """Two or more lines, each a whole unit name ("财政所" / "便民综合服务中心"), none a fragment."""
+    return len(lines) >= 2 and all(_is_unit_name(line) and len(line) >= 3 for line in lines)
