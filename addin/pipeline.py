@@ -20,6 +20,7 @@ from .outline import Outline, parse_outline
 from .plan import read_plan
 from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid
+from .units.cells import split_glued_units
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
 from .units.mapping import UnitMapping, cascade
@@ -167,6 +168,8 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
                            "但其中没有可分解的任务内容。")
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
+    if options.directory:
+        split_glued_units(table_rows, options.directory)
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")
     if options.mapping:
         cascade(rows, options.mapping, options.directory)

@@ -204,3 +204,16 @@ def test_a_small_table_beside_a_longer_plan_is_reported_not_dropped(tmp_path):
     assert len(draft.rows) == 3
     assert [f.message for f in draft.findings if f.rule == "table.unused"] == [
         "文件中的任务表（表1，1 项）不到正文条目（3 项）的一半，已按正文分解；如应以表格为准，请核对。"]
+
+
+def test_two_names_glued_are_split_where_the_directory_knows_both(tmp_path):
+    from addin.pipeline import DraftOptions
+    from addin.units.directory import Unit, UnitDirectory
+
+    path = _workbook(tmp_path / "t.xlsx", [
+        ["序号", "具体内容", "责任部门"],
+        [1, "常态化公开就业、住房、教育、医疗、生态环境等领域信息。", "财政所土管所"],
+        [2, "围绕乡村振兴建设等重点项目，持续发布相关政策文件及工作成果。", "便民综合服务中心"]])
+    directory = UnitDirectory([Unit("财政所"), Unit("土管所"), Unit("便民综合服务中心")])
+    rows = draft_from_plan(path, DraftOptions(directory=directory)).rows
+    assert [r.units for r in rows] == [["财政所", "土管所"], ["便民综合服务中心"]]

@@ -215,3 +215,13 @@ def _is_unit_name(name: str) -> bool:
 def is_unit_per_line(lines: list[str]) -> bool:
     """Two or more lines, each a whole unit name ("财政所" / "便民综合服务中心"), none a fragment."""
     return len(lines) >= 2 and all(_is_unit_name(line) and len(line) >= 3 for line in lines)
+
+
+def split_glued_units(rows: list, directory: UnitDirectory) -> None:
+    """Split names glued without a separator ("财政所土管所") where the directory knows both parts."""
+    for row in rows:
+        for role in ("lead", "units", "assist"):
+            names: list[str] = []
+            for name in getattr(row, role):
+                names.extend(part for part in _unglue(name, directory) if part not in names)
+            setattr(row, role, names)
