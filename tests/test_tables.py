@@ -217,3 +217,16 @@ def test_two_names_glued_are_split_where_the_directory_knows_both(tmp_path):
     directory = UnitDirectory([Unit("财政所"), Unit("土管所"), Unit("便民综合服务中心")])
     rows = draft_from_plan(path, DraftOptions(directory=directory)).rows
     assert [r.units for r in rows] == [["财政所", "土管所"], ["便民综合服务中心"]]
+
+
+def test_a_pasted_table_ends_at_the_closing_lines(tmp_path):
+    path = tmp_path / "清单.txt"
+    path.write_text("某区2024年政务公开任务清单\n"
+                    "序号\t重点任务\t责任单位\t完成时限\n"
+                    "1\t及时公开本区预决算信息，接受社会监督，细化到功能分类项级科目。\t区财政局\t6月底前\n"
+                    "2\t做好政策解读，凡面向企业和市民的政策性文件均要开展解读。\t各委办局、各街镇\t全年\n"
+                    "抄送：区委办公室，区人大办公室。\n"
+                    "某区人民政府办公室2024年3月1日印发\n", encoding="utf-8")
+    rows = draft_from_plan(path).rows
+    assert [(r.content[:6], r.units, r.deadline) for r in rows] == [
+        ("及时公开本区", ["区财政局"], "6月底前"), ("做好政策解读", ["各委办局", "各街镇"], "全年")]

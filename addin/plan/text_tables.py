@@ -36,6 +36,7 @@ class TextTable:
 
     Attributes:
         first: Index (into the lines) of the header's first line.
+        last: Index just past the table's last line; None when the table runs to the end.
         header: The column labels as written.
         grid: :data:`GRID_HEADER` and the task rows rebuilt from the cells.
     """
@@ -43,6 +44,7 @@ class TextTable:
     first: int
     header: list[str]
     grid: list[list[str]] = field(default_factory=list)
+    last: int | None = None  # index just past the table's last line (None: the end of the text)
 
 
 def _cells(line: str, spaced: bool) -> list[str]:
@@ -131,8 +133,29 @@ def _merged_stream(stream: list[tuple[str, int]]) -> list[tuple[str, int]]:
     return list(zip(labels, positions, strict=True))
 
 
+# A line that closes a document, after which a pasted table has certainly ended.
+_CLOSING = re.compile(r"^\s*(?:抄送|抄报|附件[:：\d]|联系人|联系电话|主题词|（此件|\(此件|此件)"
+                      r"|^\s*[\u4e00-\u9fff]{2,20}印发\s*$")
+
+
+def _table_end(lines: list[SourceLine], start: int) -> int:
+    """Index of the first closing line after ``start`` (or the end of the text)."""
+    return next((i for i in range(start + 1, len(lines)) if _CLOSING.match(lines[i].text)), len(lines))
+
+
 def find_text_table(lines: list[SourceLine]) -> TextTable | None:
-    """The task table in ``lines`` (header to the end of the text), or None."""
+    """The task table in ``lines`` (from its header to a closing line or the end), or None."""
+    table = _find_table(lines)
+    if table is None:
+        return None
+    end = _table_end(lines, table.first)
+    if end < len(lines):
+        table = _find_table(lines[:end]) or table
+        table.last = end
+    return table
+
+
+def _find_table(lines: list[SourceLine]) -> TextTable | None:
     stream, separated = _stream(lines)
     merged = _merged_stream(stream)
     card = _card_table(merged)
@@ -392,4 +415,4 @@ def split_text_table(lines: list[SourceLine]) -> tuple[list[SourceLine], list[li
     table = find_text_table(lines)
     if table is None:
         return lines, []
-    return lines[: table.first], [table.grid]
+    return lines[: table.first] + (lines[table.last:] if table.last else []), [table.grid]
