@@ -38,7 +38,9 @@ class TextTable:
         first: Index (into the lines) of the header's first line.
         last: Index just past the table's last line; None when the table runs to the end.
         header: The column labels as written.
-        grid: :data:`GRID_HEADER` and the task rows rebuilt from the cells.
+        grid: :data:`GRID_HEADER` and the task rows rebuilt from the cells; for a
+            tab- or |-separated table whose header words are all unknown, its lines as
+            they are (the table reader then judges the columns by content).
     """
 
     first: int
