@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from .plan.markers import find_marker
 from .units.cells import is_unit_cell
@@ -44,6 +45,7 @@ _HEADER_RULES: tuple[tuple[str, str], ...] = (
     ("content", r"内容|要求|措施|举措|细化|描述|做法|路径|具体任务|分解任务|工作标准|标准"),
     ("name", r"任务|工作|重点|事项|目标|项目|名称|指标"),
 )
+_HEADER_PATTERNS = tuple((role, re.compile(pattern)) for role, pattern in _HEADER_RULES)
 
 
 def normalize_header(text: object) -> str:
@@ -54,6 +56,12 @@ def normalize_header(text: object) -> str:
 
 def header_role(text: object) -> str | None:
     """The role a header cell names (a task role, or progress/note/leader), if any."""
+    value = "" if text is None else str(text)
+    return _header_role(value) if len(value) <= 40 else None  # a header is a few words
+
+
+@lru_cache(maxsize=4096)
+def _header_role(text: str) -> str | None:
     key = normalize_header(text)
     if re.search(r"[:：]", str(text or "")):
         return None  # "发布机构：" of a page's metadata, "责任单位：区府办" of a note: not a column
@@ -61,8 +69,8 @@ def header_role(text: object) -> str | None:
         return None
     if len(key) > 4 and re.search(r"方案|清单|分解表|要点|通知|汇总表|台账|计划表", key):
         return None  # a title, not a column
-    for role, pattern in _HEADER_RULES:
-        if re.search(pattern, key):
+    for role, pattern in _HEADER_PATTERNS:
+        if pattern.search(key):
             return role
     return None
 
