@@ -19,7 +19,7 @@ from .findings import Finding, Severity
 from .outline import Outline, parse_outline
 from .plan import read_plan
 from .plan.model import PlanText
-from .table import read_task_table, rows_from_grid
+from .table import read_task_table, rows_from_grid, table_header
 from .units.cells import split_glued_units
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
@@ -127,7 +127,17 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
 
 
 def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
-    return [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}", strict)]
+    rows: list[TaskRow] = []
+    header: list[str] = []
+    for k, grid in enumerate(plan.tables, start=1):
+        found = rows_from_grid(grid, f"表{k}", strict)
+        if not found and header and grid and len(grid[0]) == len(header):
+            # A table continued after a page or section break, without its header.
+            found = rows_from_grid([header, *grid], f"表{k}", strict)
+        elif found:
+            header = table_header(grid)
+        rows += found
+    return rows
 
 
 def _issuer_rows(table_rows: list[TaskRow], text_rows: list[TaskRow]) -> list[TaskRow]:

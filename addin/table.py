@@ -326,6 +326,14 @@ def rows_from_grid(grid: list[list[str]], label: str, strict: bool = True) -> li
     return [row for row in table.rows if row.content]
 
 
+def table_header(grid: list[list[str]]) -> list[str]:
+    """The header row of a task table's grid (for a continuation that lacks it), or []."""
+    try:
+        return list(grid[find_header(grid)[0]])
+    except TableReadError:
+        return []
+
+
 def _plan_title(sheets: list[_Sheet]) -> str:
     """"《要点》任务分解表" from the 上级要点 sheet of a FenJie working workbook, or ""."""
     plan = next((sheet for sheet in sheets if sheet.name == SHEET_PLAN), None)

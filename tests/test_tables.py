@@ -230,3 +230,33 @@ def test_a_pasted_table_ends_at_the_closing_lines(tmp_path):
     rows = draft_from_plan(path).rows
     assert [(r.content[:6], r.units, r.deadline) for r in rows] == [
         ("及时公开本区", ["区财政局"], "6月底前"), ("做好政策解读", ["各委办局", "各街镇"], "全年")]
+
+
+def test_a_word_table_continued_without_its_header_is_read(tmp_path):
+    document = Document()
+    document.add_paragraph("某局2024年政务公开重点工作任务分解表")
+    parts = [[["序号", "重点任务", "工作内容", "负责科室"],
+              ["1", "政策解读", "对以县政府名义制定的政策文件进行全面解读，创新解读形式。", "各业务科室"]],
+             [["2", "制度建设", "建立一套完善的政府信息公开制度，保障政务公开工作有序推进。", "综合科"],
+              ["3", "回应关切", "对群众普遍关注的社会热点问题及时、主动回应。", "办公室"]]]
+    for grid in parts:
+        table = document.add_table(rows=len(grid), cols=4)
+        for r, cells in enumerate(grid):
+            for c, text in enumerate(cells):
+                table.cell(r, c).text = text
+        document.add_paragraph("")
+    document.save(tmp_path / "表.docx")
+    rows = draft_from_plan(tmp_path / "表.docx").rows
+    assert [(r.name, r.units) for r in rows] == [("政策解读", ["各业务科室"]), ("制度建设", ["综合科"]),
+                                                  ("回应关切", ["办公室"])]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice saves the workbook as .xls")
+def test_a_published_table_as_a_legacy_xls_workbook(tmp_path):
+    stem = "30_xiangshan_zwgk_renwu_qingdan"
+    truth = json.loads((DEFAULT_TRUTH / f"{stem}.json").read_text(encoding="utf-8"))
+    xlsx = write_xlsx(truth, tmp_path / f"{stem}.xlsx")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "xls",
+                    "--outdir", str(tmp_path / "xls"), str(xlsx)], capture_output=True, timeout=180, check=True)
+    result = score(truth, tmp_path / "xls" / f"{stem}.xls")
+    assert result["refused"] == "" and result["f1"] == 1.0 and result["unit_f1"] == 1.0
