@@ -126,6 +126,15 @@ def _section_text(values: list[str], columns: dict[str, int]) -> str | None:
     return filled[0] if spread and len(filled[0]) <= 60 else None
 
 
+_FOOTNOTE = re.compile(r"^\s*(?:注|备注|说明|附注)\s*[0-9０-９]?\s*[:：]")
+
+
+def _is_footnote(values: list[str]) -> bool:
+    """"注：标*的为牵头单位" under a table: one text, no task."""
+    filled = {v for v in values if v}
+    return len(filled) == 1 and _FOOTNOTE.match(next(iter(filled))) is not None
+
+
 def parse_units_cell(text: str, star_lead: bool, default_role: str = "units") -> UnitRoles:
     """The roles in a 责任单位 cell: ``*`` marks, 牵头单位：…；…, X牵头，Y配合, one unit per line."""
     del star_lead  # a "*" marks the lead wherever it is written
@@ -360,6 +369,8 @@ def _read_rows(table: TaskTable, sheet: _Sheet, header: int) -> None:
     for r in range(header + 1, len(sheet.grid)):
         values = [_text(v) for v in sheet.grid[r]]
         if not any(values) or _is_header_again(values, header_values):
+            continue
+        if _is_footnote(values):
             continue
         heading = _section_text(values, columns)
         if heading:

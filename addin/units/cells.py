@@ -35,6 +35,8 @@ _VERB = re.compile("|".join(f"(?P<{role}>{pattern})(?!部门|单位|科室|处�
 # "牵头责任单位：", "主要协作单位:", "配合部门：" — a label that opens a line or a clause.
 _LABEL = re.compile(r"(?:^|(?<=[\n；;。，,、\s]))\s*([\u4e00-\u9fff]{0,8}?(?:单位|部门|科室|股室|处室|机构|主体))"
                     r"\s*[:：]\s*")
+# "责任领导：张三" / "联系人：李四" inside a unit cell: people, not units.
+_LEADER = re.compile(r"(?:[\u4e00-\u9fff]{0,4}领导|责任人|联系人|负责人)\s*[:：][^\n；;]*[\n；;]?")
 _LABEL_ROLE = (("lead", ("牵头", "主责", "主办")), ("assist", ("配合", "协作", "协办", "协助", "参与", "协同")))
 # Separators between names; a bracket's inside is never split (各县（市、区）人民政府).
 _SEPARATOR = re.compile(r"[、，,；;/／\s]+")
@@ -153,7 +155,7 @@ def parse_unit_cell(text: str, default_role: str = "units", directory: UnitDirec
         directory: Optional 单位名录, to split two names glued together.
     """
     roles = UnitRoles()
-    text = _join_wrapped(text.replace("＊", "*").strip())
+    text = _LEADER.sub("", _join_wrapped(text.replace("＊", "*").strip()))
     labels = list(_LABEL.finditer(text))
     if labels:
         head = text[: labels[0].start()]
