@@ -132,9 +132,11 @@ def header_roles(row: list[object]) -> dict[int, str]:
 
 def is_header_row(row: list[object]) -> bool:
     """A row that names at least two columns and holds nothing else of substance."""
-    filled = [v for v in row if str(v or "").strip()]
+    filled = [str(v).strip() for v in row if str(v or "").strip()]
+    if any(len(v) > 16 or re.fullmatch(r"\d+(?:\.\d+)?", v) for v in filled):
+        return False  # a sentence or a number: a task row
     named = header_roles(row)
-    return len(set(named.values())) >= 2 and len(named) >= 0.6 * len(set(map(str, filled)))
+    return len(set(named.values())) >= 2 and len(named) >= 0.6 * len(set(filled))
 
 
 def _columns(grid: list[list[str]], start: int, limit: int = 80) -> list[list[str]]:

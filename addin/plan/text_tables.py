@@ -257,6 +257,8 @@ class _Builder:
     def __init__(self, header: list[str]) -> None:
         roles = [header_role(h) for h in header]
         self.unit_columns = [r for r in roles if r in UNIT_ROLES] or ["units"]
+        if self.unit_columns[0] == "units" and {"lead", "assist"} <= set(self.unit_columns[1:]):
+            self.unit_columns = self.unit_columns[1:]  # 责任单位 over 牵头单位 | 配合单位
         last_unit = max((i for i, r in enumerate(roles) if r in UNIT_ROLES), default=len(roles))
         self.progress_after_units = any(r in ("progress", "leader") or r is None for r in roles[last_unit + 1:]) \
             or any(r == "progress" for r in roles)
