@@ -262,3 +262,24 @@ def test_a_published_table_as_a_legacy_xls_workbook(tmp_path):
                     "--outdir", str(tmp_path / "xls"), str(xlsx)], capture_output=True, timeout=180, check=True)
     result = score(truth, tmp_path / "xls" / f"{stem}.xls")
     assert result["refused"] == "" and result["f1"] == 1.0 and result["unit_f1"] == 1.0
+
+
+def _pasted(header: list[str], body: list[list[str]], separator: str) -> str:
+    rows = [header, *body]
+    if separator == "\t":  # copied from Excel: a row per line
+        return "\n".join("\t".join(c.replace("\n", " ") for c in r) for r in rows)
+    return "\n".join(" | ".join(c.replace("\n", "、") for c in r) + " |" for r in rows)
+
+
+@pytest.mark.parametrize("stem", TABLE_SHAPES)
+@pytest.mark.parametrize("separator", ["\t", "|"])
+def test_the_published_layout_pasted_as_text(stem, separator, tmp_path):
+    from shapes_accuracy import table_cells
+
+    truth = json.loads((DEFAULT_TRUTH / f"{stem}.json").read_text(encoding="utf-8"))
+    header, body = table_cells(truth)
+    path = tmp_path / "pasted.txt"
+    path.write_text(truth["title"] + "\n" + _pasted(header, body, separator), encoding="utf-8")
+    result = score(truth, path)
+    assert (result["refused"], result["f1"]) == ("", 1.0)
+    assert result["unit_f1"] is None or result["unit_f1"] >= 0.95
