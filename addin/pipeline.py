@@ -20,7 +20,7 @@ from .plan import read_plan
 from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid
 from .units.directory import UnitDirectory, nearest_hint
-from .units.infer import assign_units, expand_groups
+from .units.infer import UnitSource, addressee_units, assign_units, expand_groups, states_unit
 from .units.mapping import UnitMapping, cascade
 from .units.mentions import is_known_unit
 
@@ -93,6 +93,34 @@ def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]
     ]
 
 
+def unstated_unit_findings(rows: list[TaskRow], addressees: str, first_row: int = 2) -> list[Finding]:
+    """A finding (未注明责任单位) for each task whose text names no unit, with the addressees as a suggestion.
+
+    The notice's addressees are who the plan is sent to, not a statement of who does
+    one task: they are offered with their source for the person to decide.
+    """
+    from .workbook import TASK_HEADERS, column_letter
+
+    column = column_letter(TASK_HEADERS.index("责任单位"))
+    offered = "、".join(addressee_units(addressees))
+    findings = []
+    for offset, row in enumerate(rows):
+        if states_unit(row):
+            continue
+        filled = "、".join(row.lead + row.units + row.assist)
+        sources = "、".join(dict.fromkeys(row.unit_sources.get(n, "") for n in row.lead + row.units + row.assist))
+        message = f"第{row.seq}项任务未注明责任单位（原文未写明由谁负责）"
+        if filled:
+            message += f"；已按{sources}填入“{filled}”，请核对。"
+        elif offered:
+            message += f"，请填写；通知主送单位为“{offered}”（来源：{UnitSource.ADDRESSEE.value}），可供参考。"
+        else:
+            message += "，请填写。"
+        findings.append(Finding("unit.unstated", Severity.WARNING, SHEET_TASKS, f"{column}{first_row + offset}",
+                                message, "" if filled else offered))
+    return findings
+
+
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
@@ -160,4 +188,5 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     findings = _deadline_findings(rows)
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)
+    findings += unstated_unit_findings(rows, outline.addressees)
     return Draft(outline, rows, findings)
