@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ..plan.hanzi import simplified
 from .directory import UnitDirectory
 
 # Group expressions every plan uses, with or without a directory; province, city,
@@ -60,11 +61,12 @@ def find_mentions(text: str, directory: UnitDirectory | None = None) -> list[Men
     patterns += [GROUP_PATTERN, UNIT_PATTERN]
     found: list[Mention] = []
     taken = [False] * len(text)
+    shadow = simplified(text)  # same offsets; the name is cut from the text as written
     for pattern in patterns:
-        for match in re.finditer(pattern, text):
+        for match in re.finditer(pattern, shadow):
             span = range(match.start(), match.end())
             if match.end() > match.start() and not any(taken[i] for i in span):
-                found.append(Mention(match.start(), match.end(), match.group(0)))
+                found.append(Mention(match.start(), match.end(), text[match.start():match.end()]))
                 for i in span:
                     taken[i] = True
     return sorted(found)
@@ -84,6 +86,7 @@ def subject_mentions(sentence: str, directory: UnitDirectory | None = None) -> l
     ("指导各村(居)委会…") is not.
     """
     mentions = find_mentions(sentence, directory)
+    sentence = simplified(sentence)  # the verbs read in simplified script (offsets unchanged)
     subjects: list[Mention] = []
     for i, mention in enumerate(mentions):
         lead_in = _lead_in(sentence, mention)

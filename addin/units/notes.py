@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..plan.hanzi import original_slice, simplified
 from ..plan.markers import DEADLINE_LABEL, LEADER_LABEL, UNIT_LABEL
 
 _ROLE_LABELS = {
@@ -29,12 +30,20 @@ _LABEL = re.compile(rf"[【\[]?\s*({UNIT_LABEL}|{DEADLINE_LABEL}|{LEADER_LABEL})
 # A label opens a note only at the start of a line or after a sentence or a bracket.
 _ANY_LABEL = rf"(?:{UNIT_LABEL}|{DEADLINE_LABEL}|{LEADER_LABEL})"
 _LABEL_AT = re.compile(rf"(?:^|(?<=[\n。；;！？!?）)】\]]))\s*[【\[]?\s*{_ANY_LABEL}\s*(?:[:：]|[】\]])")
-_VERB_SUFFIX = re.compile(r"(牵头|配合|协助|协办|参与|落实|负责|实施|承办|执行|推进)$")
+# The role verb closing a clause of a note, with the words people put around it:
+# "X按职责分工负责", "X、Y分别负责落实", "X、Y、Z分别牵头落实", "X具体负责".
+_VERB_SUFFIX = re.compile(
+    r"(?:按(?:照)?(?:各自)?(?:职责|分工|职能)(?:分工)?|依职责|分别|共同|具体|切实)*"
+    r"(牵头|配合|协助|协办|参与|落实|负责|实施|承办|执行|推进)(?:落实|负责|实施|推进|办理)?$")
 _VERB_ROLE = {"牵头": "lead", "配合": "assist", "协助": "assist", "协办": "assist", "参与": "assist"}
 _MARKED_ROLE = re.compile(r"^(.+?)\s*[（(](牵头|配合|协办|协助|参与|负责|责任)[)）]$")
 _AGENT_WORD = re.compile(r"^(?:具体)?(?:由|请)")  # "（具体由区府办负责）"
 _TRAILING_ETC = re.compile(r"等(相关|有关)?(部门|单位|机构)?$")
 _NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
+_JOINED = re.compile(r"以及|及|和|与|等")  # "州委编办及州直相关单位", "区商务局等领导小组成员单位"
+_BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
+_GUARDED = str.maketrans("、，,；; ", "\x01\x02\x03\x04\x05\x06")
+_UNGUARDED = str.maketrans("\x01\x02\x03\x04\x05\x06", "、，,；; ")
 # What a unit name looks like without a directory: an organ word at the end
 # (区司法局, 镇党政办, 申通集团) or a group (各部门). Used only to tell a note of
 # units and verbs ("区司法局牵头，各部门配合") from ordinary text in brackets.
@@ -43,6 +52,7 @@ _UNITISH = re.compile(
     r"(?:局|委|办|室|中心|部|院|所|队|政府|街道|镇|乡|部门|单位|公司|集团|协会|商会|处|科|站|厅|署|社|台|馆|团|组|机构)"
     r"|各[\u4e00-\u9fff]{1,10}|(?:有关|相关)(?:部门|单位)|[\u4e00-\u9fff]{1,12}(?:居委会|村委会|村|居民区))"
 )
+_DEADLINE_CLAUSE = re.compile(r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})月|年底|年内|季度|上半年|下半年|前完成|底前|长期|持续")
 _NOT_A_NAME = re.compile(r"要|应|将|把|对|在|以|为|确保|推进|加强|做好|开展|落实|建立|完善|提高|的")
 
 
@@ -83,14 +93,29 @@ _GROUP_WITH_COMMA = re.compile(r"各(?:(?!各|部门|单位)[\u4e00-\u9fff、（
 
 
 def split_unit_names(text: str) -> list[str]:
-    """Split "区发改委、区科委等相关部门" into names, dropping a trailing 等/等相关部门."""
+    """Split "区发改委、区科委等相关部门" into names, dropping a trailing 等/等相关部门.
+
+    A bracket is part of a name: "各县（市、区）政府（管委会）" and "各镇（街）" stay whole.
+    Names joined by 及/和/与/等 are split where each side is a unit name.
+    """
     names = []
     kept = _GROUP_WITH_COMMA.sub(lambda m: m.group(0).replace("、", "\x00"), text.strip(" 。."))
+    kept = _BRACKETED.sub(lambda m: m.group(0).translate(_GUARDED), kept)
     for raw in _NAME_SEPARATORS.split(kept):
-        name = _TRAILING_ETC.sub("", _AGENT_WORD.sub("", raw.strip().replace("\x00", "、")))
-        if name and name not in names:
-            names.append(name)
+        raw = raw.translate(_UNGUARDED).replace("\x00", "、")
+        for piece in _joined_names(_TRAILING_ETC.sub("", _AGENT_WORD.sub("", raw.strip()))):
+            name = _TRAILING_ETC.sub("", piece)
+            if name and name not in names:
+                names.append(name)
     return names
+
+
+def _joined_names(name: str) -> list[str]:
+    """"州委编办及州直相关单位" → both; "省工业和信息化厅" stays one (a side is no unit)."""
+    parts = [p for p in _JOINED.split(name) if p]
+    if len(parts) > 1 and all(_is_unitish(p) for p in parts):
+        return parts
+    return [name]
 
 
 def _add_names(text: str, role: str, roles: UnitRoles) -> None:
@@ -140,14 +165,18 @@ def _parse_field(label: str, value: str, roles: UnitRoles) -> None:
 
 def _parse_segment(segment: str, default_role: str, roles: UnitRoles) -> None:
     segment = segment.strip(" ；;，,。\n")
-    if not _VERB_SUFFIX.search(re.split(r"[，,；;]", segment)[0]) and not re.search(
-        r"(牵头|配合|落实|协助)[，,；;]", segment
-    ):
-        _add_names(segment, default_role, roles)
+    clauses = [c.strip() for c in re.split(r"[，,；;]", _BRACKETED.sub(
+        lambda m: m.group(0).translate(_GUARDED), segment)) if c.strip()]
+    clauses = [c.translate(_UNGUARDED) for c in clauses]
+    deadlines = [c for c in clauses if _DEADLINE_CLAUSE.search(c) and not _is_unitish(c)]
+    if deadlines:  # "（牵头单位：…；责任单位：…，6月底完成）"
+        roles.deadline = " ".join([roles.deadline, *deadlines]).strip()
+        clauses = [c for c in clauses if c not in deadlines]
+    if not any(_VERB_SUFFIX.search(c) for c in clauses):
+        _add_names("、".join(clauses), default_role, roles)
         return
-    for clause in re.split(r"[，,；;]", segment):
-        if clause.strip():
-            _parse_clause(clause.strip(), default_role, roles)
+    for clause in clauses:
+        _parse_clause(clause, default_role, roles)
 
 
 def is_verb_note(text: str) -> bool:
@@ -259,13 +288,24 @@ def extract_unit_notes(text: str) -> tuple[str, UnitRoles]:
     """
     roles = UnitRoles()
     kept, position = [], 0
-    for start, end, inners in _note_spans(text):
+    shadow = simplified(text)  # traditional script read with the same rules, offsets unchanged
+    for start, end, inners in _note_spans(shadow):
         for inner in inners:
-            roles.merge(parse_unit_note(inner))
+            roles.merge(_in_script(parse_unit_note(inner), text[start:end], shadow[start:end]))
         kept.append(text[position:start])
         position = end
     kept.append(text[position:])
     return "".join(kept).replace("\n", "").strip(), roles
+
+
+def _in_script(roles: UnitRoles, original: str, shadow: str) -> UnitRoles:
+    """``roles`` read from the shadow of ``original``, with names as ``original`` writes them."""
+    if original == shadow:
+        return roles
+    for role in ("lead", "units", "assist"):
+        setattr(roles, role, [original_slice(original, shadow, name) for name in getattr(roles, role)])
+    roles.deadline = original_slice(original, shadow, roles.deadline) if roles.deadline else ""
+    return roles
 
 
 def with_leaders(text: str, roles: UnitRoles) -> str:
@@ -293,7 +333,7 @@ def note_segments(text: str) -> list[str]:
     Each note closes the task it annotates; text after the last note stays with it.
     With fewer than two notes the text is one segment.
     """
-    spans = _note_spans(text)
+    spans = _note_spans(simplified(text))
     if len(spans) < 2:
         return [text]
     segments, position = [], 0
