@@ -13,18 +13,27 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .errors import OutlineError
+from .plan.hanzi import simplified
 from .plan.markers import find_marker
 from .plan.model import PlanText, SourceLine
 
 _TITLE = re.compile(r"((?:19|20)\d{2})\s*年.{2,60}?(要点|方案|计划|意见|清单|安排|任务|报告)")
 _NOTICE_TITLE = re.compile(r"关于印发.*?《?([^《》]{4,60}?(?:要点|方案|计划|意见|清单|安排))》?的?通知")
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}[〔\[［(（]\s*(?:19|20)\d{2}\s*[〕\]］)）]\s*\d{1,4}\s*号")
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,8}\s*[〔\[［(（]\s*((?:19|20)\d{2})\s*[〕\]］)）]\s*\d{1,4}\s*号")
 _DATE_LINE = re.compile(r"^(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}(办公厅|办公室|人民政府|办事处|委员会|政府|局|街道)$")
 _ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
 _CLOSING = re.compile(r"^(抄送|抄报|印发|主题词)\s*[:：]|^[（(]此件")
 _ADDRESSEE_WORDS = re.compile(r"各|政府|部门|单位|局|委|办")
 _DATE_PARTS = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+# A 通知 that wraps the plan: its sentence that hands the plan over, and the 《…》 name in it.
+_HANDOVER = re.compile(r"印发给你们|印发给你单位|现予印发|现印发|予以印发|认真(?:贯彻)?执行|遵照执行|请结合实际|请认真贯彻落实")
+_BOOK_NAME = re.compile(r"《([^《》]{4,60})》")
+# The kinds of document a plan is: the last word of its own heading.
+_PLAN_KIND = re.compile(r"(?:要点|方案|计划|清单|分解表|安排|意见|措施|任务|细则|台账|任务书|规划)$")
+_TITLE_MAX = 60
+_REMARK = re.compile(r"^[（(]此件[^）)]*[)）]")  # "（此件公开发布）" glued before the plan's heading
+_YEAR_IN_TEXT = re.compile(r"((?:19|20)\d{2})\s*年")
 _HEADING_MAX = 40  # a heading sentence is short; a longer first sentence is a requirement
 _ALONE_HEADING_MAX = 60
 
@@ -115,17 +124,75 @@ def _path(parent: OutlineNode | None, kind: str, label: str) -> str:
 
 
 def _find_title(lines: list[SourceLine]) -> tuple[int, str]:
-    """Index and text of the plan's own title among the lines before the first marker."""
-    best = (-1, "")
+    """Index of the plan's own title line (the last line of a two-line title) and its text.
+
+    A plan wrapped in a 通知 (addressees, its own 一、二、三 instructions, signature,
+    date, 附件) starts at its own heading after the notice; the notice is metadata. The
+    title is that heading, else the name in 《…》 or in "关于印发…的通知", never the
+    notice's sentence that hands the plan over.
+    """
+    start = _plan_start(lines)
+    if start is not None:
+        return start
+    best, own = (-1, ""), None
     for i, line in enumerate(lines):
         if find_marker(line.text):
             break
-        notice = _NOTICE_TITLE.search(line.text)
+        own = _heading_at(lines, i) or own  # the last plan heading before the first number
+        text = simplified(line.text)
+        notice = _NOTICE_TITLE.search(text)
+        handed = _BOOK_NAME.search(text) if _HANDOVER.search(text) else None
         if notice and not best[1]:
-            best = (i, notice.group(1).strip("《》 "))
-        elif _TITLE.search(line.text) and len(line.text) <= 80 and "关于印发" not in line.text:
-            best = (i, _clean_title(line.text))
-    return best
+            best = (i, _original(line.text, notice, 1).strip("《》 "))
+        elif handed and not best[1]:
+            best = (i, _original(line.text, handed, 1))
+        elif _TITLE.search(text) and len(line.text) <= 80 and "关于印发" not in text and not handed:
+            best = own = (i, _clean_title(line.text))
+    return own or best
+
+
+def _original(text: str, match: re.Match[str], group: int) -> str:
+    """A group of a match found in the simplified shadow of ``text``, as ``text`` writes it."""
+    return text[match.start(group) : match.end(group)]
+
+
+def _plan_start(lines: list[SourceLine]) -> tuple[int, str] | None:
+    """The plan's own heading after the 通知 that hands it over, when there is such a notice.
+
+    The notice is known by its hand-over sentence ("…现印发给你们，请认真贯彻执行");
+    the plan's heading is the first short line ending in a plan kind (要点, 方案, 计划…)
+    after the notice's signature, date or 附件 line, with numbered paragraphs after it.
+    """
+    handover = next((i for i, line in enumerate(lines) if _HANDOVER.search(simplified(line.text))), None)
+    if handover is None:
+        return None
+    ended = False
+    for i in range(handover + 1, len(lines)):
+        text = lines[i].text
+        if _DATE_LINE.match(text) or _ATTACHMENT.match(text) or _ISSUER_LINE.match(text):
+            ended = True
+            continue
+        heading = _heading_at(lines, i) if ended else None
+        if heading and any(find_marker(line.text) for line in lines[heading[0] + 1 :]):
+            return heading
+    return None
+
+
+def _heading_at(lines: list[SourceLine], i: int) -> tuple[int, str] | None:
+    """A title on line ``i``, or on lines ``i`` and ``i+1`` (a title wrapped in two)."""
+    for end in (i, i + 1):
+        if end >= len(lines):
+            break
+        text = _REMARK.sub("", "".join(line.text for line in lines[i : end + 1]))
+        if _is_title(text):
+            return end, _clean_title(text)
+    return None
+
+
+def _is_title(text: str) -> bool:
+    shadow = simplified(re.sub(r"\s+", "", text))
+    return (len(shadow) <= _TITLE_MAX and bool(_PLAN_KIND.search(shadow)) and not find_marker(shadow)
+            and not re.search(r"[。，,；;：:！？]", shadow) and "通知" not in shadow)
 
 
 def _clean_title(text: str) -> str:
@@ -140,16 +207,34 @@ def _metadata(preamble: list[SourceLine], title: str) -> tuple[int | None, str, 
     year = int(year_match.group(0)) if year_match else None
     doc_number, issuer = "", ""
     for line in preamble:
-        if not doc_number and (m := _DOC_NUMBER.search(line.text)):
-            doc_number = re.sub(r"\s+", "", m.group(0))
+        if not doc_number and (m := _DOC_NUMBER.search(simplified(line.text))):
+            doc_number = re.sub(r"\s+", "", line.text[m.start() : m.end()])
         if not issuer and line.text.endswith("文件") and len(line.text) <= 30:
             issuer = line.text[:-2]
-        elif not issuer and _ISSUER_LINE.match(line.text):
+        elif not issuer and _ISSUER_LINE.match(simplified(line.text)):
             issuer = line.text
     return year, issuer, doc_number
 
 
+def _plan_year(title_year: int | None, doc_number: str, issued: date | None, lines: list[SourceLine]) -> int | None:
+    """The plan year: from the title, else the document number, the issue date, else the year
+    the text names most often ("2022年10月底前编制…"); None when the text names no year.
+
+    Never today's year: a 2017 plan read in 2026 is still due in 2017.
+    """
+    if title_year:
+        return title_year
+    number = _DOC_NUMBER.search(simplified(doc_number)) if doc_number else None
+    if number:
+        return int(number.group(1))
+    if issued:
+        return issued.year
+    years = [int(m.group(1)) for line in lines for m in _YEAR_IN_TEXT.finditer(line.text)]
+    return max(set(years), key=lambda y: (years.count(y), y)) if years else None
+
+
 def _is_closing(text: str) -> bool:
+    text = simplified(text)
     return bool(
         _CLOSING.match(text) or _DATE_LINE.match(text)
         or (_ISSUER_LINE.match(text) and len(text) <= 30)
@@ -172,9 +257,16 @@ def parse_outline(plan: PlanText) -> Outline:
             f"文件“{plan.path.name}”中未识别到“一、（一）1.”等编号结构，无法分解任务："
             "请确认这是一份分条列项的工作要点。"
         )
-    year, issuer, doc_number = _metadata(preamble, title)
+    title_year, issuer, doc_number = _metadata(preamble, title)
+    issued = _issued(preamble + closing)
+    year = _plan_year(title_year, doc_number, issued, lines)
     return Outline(title, year, issuer, doc_number, roots, preamble, closing,
-                   addressees=_addressees(preamble), issued=_issued(preamble + closing))
+                   addressees=_addressees(preamble), issued=issued)
+
+
+def plan_title(plan: PlanText) -> str:
+    """The plan's title as :func:`parse_outline` reads it, for a plan that is only a table."""
+    return _find_title(plan.lines)[1]
 
 
 def _addressees(preamble: list[SourceLine]) -> str:

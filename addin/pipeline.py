@@ -15,7 +15,7 @@ from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadlin
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
 from .findings import Finding, Severity
-from .outline import Outline, parse_outline
+from .outline import Outline, parse_outline, plan_title
 from .plan import read_plan
 from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid
@@ -62,6 +62,16 @@ def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: 
         row.deadline = deadline.display
         row.deadline_kind = deadline.kind.value
         row.due = "、".join(d.isoformat() for d in deadline.due)
+
+
+def _year_findings(outline: Outline, year: int | None) -> list[Finding]:
+    """A finding when neither the title, the document number, the date nor the text gives the plan year."""
+    if year or outline.year:
+        return []
+    today = date.today().year
+    return [Finding("plan.year", Severity.WARNING, SHEET_TASKS, "",
+                    f"未能从标题、文号或印发日期确定计划年度，到期日期暂按{today}年计算；"
+                    "请在“设置”工作表填写“计划年度”（命令行用 --year）后重新识别完成时限。", str(today))]
 
 
 def unknown_unit_findings(rows: list[TaskRow], directory: UnitDirectory, first_row: int = 2) -> list[Finding]:
@@ -147,7 +157,7 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
         rows = rows or _table_rows(plan, strict=False)  # a plan written as a plain table of tasks
         if not rows:
             raise
-        return _title_outline(plan.lines[0].text if plan.lines else path.stem), rows
+        return _title_outline(plan_title(plan) or (plan.lines[0].text if plan.lines else path.stem)), rows
 
 
 def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
@@ -185,7 +195,7 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     if options.expand_groups and options.directory:
         expand_groups(rows, options.directory)
     assign_deadlines(rows, outline, options.default_deadline, options.year, options.year_end)
-    findings = _deadline_findings(rows)
+    findings = _deadline_findings(rows) + _year_findings(outline, options.year)
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)
     findings += unstated_unit_findings(rows, outline.addressees)
