@@ -21,7 +21,7 @@ from functools import lru_cache
 
 from .deadlines import find_deadline_text
 from .outline import Outline, OutlineNode, split_heading
-from .units import UnitRoles, extract_unit_notes, note_segments, with_leaders
+from .units import UnitRoles, extract_unit_notes, note_segments, standing_units, with_leaders
 
 HEADING_NOTE = "标题注明"  # the 单位来源 of units a heading's note gives every task under it
 ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
@@ -294,7 +294,7 @@ def _requirements(node: OutlineNode, heading: str):
             own_heading, rest = split_heading(paragraph)
             if own_heading and rest:
                 name, paragraph = own_heading, rest
-        for requirement in split_requirements(paragraph):
+        for requirement in split_requirements(standing_units(paragraph)[0]):
             yield name, requirement
 
 
@@ -311,7 +311,15 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
     """
     rows: list[TaskRow] = []
     ancestors = _ancestor_map(outline)
-    for node in _task_nodes(outline):
+    tasks = {id(node) for node in _task_nodes(outline)}
+    standing = UnitRoles()  # units a note gave every later task ("以下任务均需X落实")
+    by_node: dict[int, list[TaskRow]] = {}
+    for node in outline.walk():
+        if node.heading:
+            standing.merge(UnitRoles(standing=_heading_note(node.heading)[1].standing))
+        if id(node) not in tasks:
+            standing.merge(UnitRoles(standing=standing_units("\n".join(node.body))[1]))
+            continue
         parents = ancestors[id(node)]
         chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
             (p for p in parents if p.kind == "part"), None)  # 第一部分 > 一、: the 一、 is the 章节
@@ -321,8 +329,52 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
         elif node.kind == "chapter" or (node.kind == "part" and chapter is None):
             chapter = node  # a chapter with text of its own ("二、…\n加强培训。各…要…")
         for name, content, roles, path in _rows_for(node, parents, granularity):
-            rows.append(_row(len(rows) + 1, chapter, section, name, content, roles, path, node))
+            if not content.strip("。 "):
+                continue  # the paragraph was only a note for later tasks
+            row = _row(len(rows) + 1, chapter, section, name, content, roles, path, node)
+            _add_standing(row, standing.standing)
+            rows.append(row)
+            by_node.setdefault(id(node), []).append(row)
+            if not roles.from_heading:
+                standing.merge(UnitRoles(standing=roles.standing))
+    _spread_trailing_notes(outline, by_node)
     return rows
+
+
+def _add_standing(row: TaskRow, standing: dict[str, list[str]]) -> None:
+    """Add the units a note gave every later task, in the role it gave them."""
+    for role, names in standing.items():
+        target = getattr(row, role)
+        target.extend(n for n in names if n not in row.lead + row.units + row.assist)
+
+
+def _own_units(row: TaskRow) -> bool:
+    """True when the row's units come from its own note (not a heading's)."""
+    return bool(row.lead or row.units or row.assist) and HEADING_NOTE not in row.unit_sources.values()
+
+
+def _spread_trailing_notes(outline: Outline, by_node: dict[int, list[TaskRow]]) -> None:
+    """A note after the last of several sub-items that have none covers all of them.
+
+    "（1）…（2）…（3）…（4）…（责任单位：X）" is read by people as X for (1)–(4), not (4)
+    alone. Only when the last sibling alone has a note and no heading's note covers the
+    others: where several have their own, an item without one is a gap for the person.
+    """
+    for node in outline.walk():
+        children = [child for child in node.children if child.kind in ATOMIC_KINDS]
+        if len(children) < 2 or len(children) != len(node.children):
+            continue
+        groups = [by_node.get(id(child), []) for child in children]
+        if not all(groups) or not all(_own_units(row) for row in groups[-1]):
+            continue
+        if any(row.lead or row.units or row.assist for group in groups[:-1] for row in group):
+            continue  # they have notes of their own, or a heading's note covers them
+        last = groups[-1][-1]
+        for row in (row for group in groups[:-1] for row in group):
+            row.unit_sources = {}
+            row.lead, row.units, row.assist = list(last.lead), list(last.units), list(last.assist)
+            row.deadline_note = row.deadline_note or last.deadline_note
+            row.deadline = row.deadline or last.deadline_note
 
 
 def _row(seq, chapter, section, name, content, roles: UnitRoles, path, node) -> TaskRow:

@@ -66,6 +66,8 @@ class UnitRoles:
     deadline: str = ""  # the note's 完成时限, as written
     leaders: list[str] = field(default_factory=list)  # "牵头领导：王某某", kept in the task text
     from_heading: bool = False  # the note of a heading above the task, not of the task itself
+    # Units a note assigns to every later task ("以下任务均需各镇（街）落实，不再一一列出"), by role.
+    standing: dict[str, list[str]] = field(default_factory=dict)
 
     def add(self, role: str, names: list[str]) -> None:
         """Append ``names`` to ``role`` (lead/units/assist), skipping repeats."""
@@ -78,6 +80,8 @@ class UnitRoles:
             self.add(role, getattr(other, role))
         self.deadline = " ".join(d for d in (self.deadline, other.deadline) if d)
         self.leaders += other.leaders
+        for role, names in other.standing.items():
+            self.standing.setdefault(role, []).extend(n for n in names if n not in self.standing[role])
 
     def is_empty(self) -> bool:
         """True when no role has a unit."""
@@ -160,7 +164,17 @@ def _parse_field(label: str, value: str, roles: UnitRoles) -> None:
     elif re.fullmatch(LEADER_LABEL, label):
         roles.leaders.append(f"{label}：{value}")
     else:
-        _parse_segment(value, _ROLE_LABELS[label[:2]], roles)
+        _parse_segment(value, label_role(label), roles)
+
+
+def label_role(label: str) -> str:
+    """The role a note's label gives ("牵头责任单位" → lead, "主要协作单位" → assist)."""
+    word = re.sub(r"^(?:主要|其他)", "", label)
+    if word.startswith("牵头"):
+        return "lead"
+    if re.match(r"配合|协作|协同|协办|协助|参与", word):
+        return "assist"
+    return _ROLE_LABELS.get(word[:2], "units")
 
 
 def _parse_segment(segment: str, default_role: str, roles: UnitRoles) -> None:
@@ -278,6 +292,37 @@ def _sentence_notes(text: str) -> list[tuple[int, int, str]]:
     return notes
 
 
+# A sentence that makes units responsible for every later task, inside a note or on its own:
+# "以下任务均需各镇（街）落实，不再一一列出", "下列各项工作均由各部门负责落实".
+_STANDING = re.compile(
+    r"(?:以下|下列|下述|后续)(?:各项|所有|全部)?(?:重点|主要)?(?:任务|工作|事项)[，,]?(?:均|都|皆|全部)"
+    r"(?:需要?|须|由|要|应|请)?(?P<units>[^。；;，,！？]{2,80}?)(?:按职责|共同|分别|具体)*"
+    r"(?P<verb>牵头|配合|协助|参与|落实|负责|承担|实施|执行|推进)(?:落实|实施|推进)?"
+    r"(?:[，,]?\s*(?:此处|下文|以下)?(?:不再|不)(?:一一|逐项|逐一|单独)?(?:列出|列明|标注|注明))?[。；;]?"
+)
+_EMPTY_BRACKETS = re.compile(r"[（(][\s。；;，,]*[)）]")
+
+
+def _cut_standing(text: str, shadow: str) -> tuple[str, str, dict[str, list[str]]]:
+    """Remove each standing sentence from ``text`` (found in its ``shadow``); the units it names by role."""
+    standing: dict[str, list[str]] = {}
+    for match in reversed(list(_STANDING.finditer(shadow))):
+        role = _VERB_ROLE.get(match.group("verb"), "units")
+        names = [original_slice(text, shadow, n) for n in split_unit_names(match.group("units"))]
+        standing.setdefault(role, [])[:0] = [n for n in names if n not in standing.get(role, [])]
+        text, shadow = (t[: match.start()] + t[match.end() :] for t in (text, shadow))
+    if standing:
+        for bracket in reversed(list(_EMPTY_BRACKETS.finditer(shadow))):
+            text, shadow = (t[: bracket.start()] + t[bracket.end() :] for t in (text, shadow))
+    return text, shadow, standing
+
+
+def standing_units(text: str) -> tuple[str, dict[str, list[str]]]:
+    """``text`` without its standing sentences, and the units they give every later task, by role."""
+    text, _, standing = _cut_standing(text, simplified(text))
+    return text, standing
+
+
 def extract_unit_notes(text: str) -> tuple[str, UnitRoles]:
     """Remove every unit note from ``text``; return the text and what the notes state.
 
@@ -289,6 +334,7 @@ def extract_unit_notes(text: str) -> tuple[str, UnitRoles]:
     roles = UnitRoles()
     kept, position = [], 0
     shadow = simplified(text)  # traditional script read with the same rules, offsets unchanged
+    text, shadow, roles.standing = _cut_standing(text, shadow)
     for start, end, inners in _note_spans(shadow):
         for inner in inners:
             roles.merge(_in_script(parse_unit_note(inner), text[start:end], shadow[start:end]))
