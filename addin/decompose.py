@@ -49,9 +49,15 @@ _FRAMING = re.compile(r"^(?:严格依照|严格按照|严格依据|准确适用|
 _ELABORATION = re.compile(
     r"^(?:有条件的|鼓励|对于|其中|同时|此外|另外|并且|确需|后续)|^[^，,。；;]{2,30}的[，,]\s*(?:[^，,。]{0,12}?)(?:要|应|须|可)"
 )
+# Chapters that frame the plan (指导思想…) or close it with boilerplate for everyone
+# (工作要求, 保障措施): official tables take no rows from them.
 _FRAMING_CHAPTER = re.compile(
-    r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|主要目标|工作目标|总体思路|工作思路)[和与及、]?)+"
+    r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|主要目标|工作目标|总体思路|工作思路"
+    r"|工作要求|有关要求|保障措施|组织保障|工作保障|保障机制|组织实施)[和与及、]?)+"
 )
+# A chapter's own paragraph that only sums up the tasks its sections list:
+# "2022年，全区政务公开工作的主要任务是：聚焦…；聚焦…".
+_OVERVIEW = re.compile(r"^[^。]{0,40}?(?:主要任务|总体要求|目标任务|总体目标|工作重点)(?:是|为)[:：]")
 _LEAD_PHRASE = re.compile(r"^([^，,；;：:。]{4,24})[，,]")
 # A leading phrase that opens with a preposition or a subject is no task name.
 _NOT_A_NAME = re.compile(
@@ -219,7 +225,8 @@ def _task_nodes(outline: Outline) -> list[OutlineNode]:
     framing = [node for node in outline.walk() if node.kind in ("part", "chapter") and _is_framing(node)]
     skipped = {id(node) for root in framing for node in root.walk()}
     return [node for node in outline.walk()
-            if node.body and (not node.children or node.text) and id(node) not in skipped]
+            if node.body and (not node.children or node.text) and id(node) not in skipped
+            and not (node.children and _OVERVIEW.match(node.text))]
 
 
 def _is_framing(chapter: OutlineNode) -> bool:

@@ -31,6 +31,8 @@ _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（](?=[a-zü]*[āáǎàēéěèī�
 # "…制定本工作要点。 一、总体要求 2022年是… (一)强化… 1、数字经济…".
 _FLATTENED_BREAK = re.compile(r"[ \t\u3000\u00a0]+(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]"
                               r"|[0-9]{1,2}[、．.](?![0-9])|[（(][0-9]{1,2}[)）]))")
+_FLAT_HEADING = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])[^\s，,。；;：:]{2,30})"
+                           r"[ \t\u3000\u00a0]+(\S.*)$")
 _FLATTENED_MIN = 200  # only a line this long is a flattened page, not a sentence with a stray space
 
 
@@ -52,7 +54,10 @@ def _unflatten(lines: list[SourceLine]) -> list[SourceLine]:
     for line in lines:
         pieces = _FLATTENED_BREAK.split(line.text) if len(line.text) >= _FLATTENED_MIN else []
         if len(pieces) > 2:  # two numbers or more after spaces: paragraphs, not a stray space
-            result.extend(SourceLine(piece, line.where, line.index) for piece in pieces)
+            for piece in pieces:  # "一、总体要求 2022年是…": a heading, then its paragraph
+                heading = _FLAT_HEADING.match(piece)
+                parts = heading.groups() if heading else (piece,)
+                result.extend(SourceLine(part, line.where, line.index) for part in parts)
         else:
             result.append(line)
     return result

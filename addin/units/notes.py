@@ -373,10 +373,14 @@ def _note_spans(text: str) -> list[tuple[int, int, list[str]]]:
     return spans
 
 
+_OWN_SENTENCE = 15  # shorter text after the last note only closes the one before
+
+
 def note_segments(text: str) -> list[str]:
     """``text`` cut after each note when it has several ("一是…（A负责）；二是…（B负责）").
 
-    Each note closes the task it annotates; text after the last note stays with it.
+    Each note closes the task it annotates and covers the sentences since the note
+    before; text after the last note is a task of its own when it is a sentence.
     With fewer than two notes the text is one segment.
     """
     spans = _note_spans(simplified(text))
@@ -387,6 +391,8 @@ def note_segments(text: str) -> list[str]:
         segments.append(text[position:end])
         position = end
     tail = text[position:]
-    if tail.strip(" 。；;，,\n"):
+    if len(tail.strip(" 。；;，,\n")) >= _OWN_SENTENCE:
+        segments.append(tail)  # a requirement after the last note is one of its own (its note is lost)
+    elif tail.strip(" 。；;，,\n"):
         segments[-1] += tail
     return [segment.strip(" 。；;，,\n") for segment in segments if segment.strip(" 。；;，,\n")]
