@@ -39,6 +39,8 @@ _NEW_SUBJECT = re.compile(
     r")"
 )
 _MIN_PIECE = 15
+_MIN_TASK = 4  # a task's text has at least this many characters ("围绕“" cut off by a page is none)
+_CONTENT_CHARS = re.compile(r"[\w]")
 _PREPOSITION = re.compile(r"^(对于?|在|围绕|按照|根据|针对|凡是?|通过|依托|结合|为了?|关于)")
 # A paragraph's opening principle ("贯彻落实《…》…", "准确适用…") frames the requirement
 # after it rather than standing as a task of its own.
@@ -225,8 +227,13 @@ def _task_nodes(outline: Outline) -> list[OutlineNode]:
     framing = [node for node in outline.walk() if node.kind in ("part", "chapter") and _is_framing(node)]
     skipped = {id(node) for root in framing for node in root.walk()}
     return [node for node in outline.walk()
-            if node.body and (not node.children or node.text) and id(node) not in skipped
+            if (node.body or _bare_item(node)) and (not node.children or node.text) and id(node) not in skipped
             and not (node.children and _OVERVIEW.match(node.text))]
+
+
+def _bare_item(node: OutlineNode) -> bool:
+    """A numbered item that is only its heading ("3.健全应急指挥体系") is a task all the same."""
+    return node.kind in ATOMIC_KINDS and not node.children and len(_CONTENT_CHARS.findall(node.heading)) >= _MIN_TASK
 
 
 def _is_framing(chapter: OutlineNode) -> bool:
@@ -336,8 +343,8 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
         elif node.kind == "chapter" or (node.kind == "part" and chapter is None):
             chapter = node  # a chapter with text of its own ("二、…\n加强培训。各…要…")
         for name, content, roles, path in _rows_for(node, parents, granularity):
-            if not content.strip("。 "):
-                continue  # the paragraph was only a note for later tasks
+            if len(_CONTENT_CHARS.findall(content)) < _MIN_TASK:
+                continue  # only a note for later tasks, or a fragment cut off by the page
             row = _row(len(rows) + 1, chapter, section, name, content, roles, path, node)
             _add_standing(row, standing.standing)
             rows.append(row)

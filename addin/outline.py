@@ -27,7 +27,8 @@ _CLOSING = re.compile(r"^(抄送|抄报|印发|主题词)\s*[:：]|^[（(]此件
 _ADDRESSEE_WORDS = re.compile(r"各|政府|部门|单位|局|委|办")
 _DATE_PARTS = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 # A 通知 that wraps the plan: its sentence that hands the plan over, and the 《…》 name in it.
-_HANDOVER = re.compile(r"印发给你们|印发给你单位|现予印发|现印发|予以印发|认真(?:贯彻)?执行|遵照执行|请结合实际|请认真贯彻落实")
+_HANDOVER = re.compile(r"印发给你们|印发给你单位|现予印发|现印发|予以印发|认真(?:贯彻)?执行|遵照执行|请结合实际"
+                       r"|请认真贯彻落实")
 _BOOK_NAME = re.compile(r"《([^《》]{4,60})》")
 # The kinds of document a plan is: the last word of its own heading.
 _PLAN_KIND = re.compile(r"(?:要点|方案|计划|清单|分解表|安排|意见|措施|任务|细则|台账|任务书|规划)$")
@@ -297,6 +298,8 @@ def _build_tree(lines: list[SourceLine]) -> tuple[list[OutlineNode], list[Source
             closing.append(line)
             continue
         marker = find_marker(line.text)
+        if line.text.count("|") >= 2:
+            continue  # a row of a table flattened to text: read as a table, never as task prose
         if marker is None:
             if stack:
                 stack[-1].body.append(line.text)

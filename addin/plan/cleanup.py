@@ -26,12 +26,14 @@ _WRAP_WIDTH = 30  # a line this long that stops mid-sentence was wrapped, not en
 # A page mark left between the lines of a printed page ("— 2 —", "- 3 -", "第4页").
 _PAGE_MARK = re.compile(r"^[\s\-—–－·]*(?:第\s*)?\d{1,4}(?:\s*页)?[\s\-—–－·]*$")
 # Mirror sites add the pinyin of rare characters after them: "經(jīng)開區(qū)".
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（](?=[a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ])[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,8}[)）]")
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+_PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff])[(（](?=[a-zü]*[{_TONED}])[a-zü{_TONED}]{{1,8}}[)）]")
 # A web page flattened to one line keeps its paragraphs apart with spaces only:
 # "…制定本工作要点。 一、总体要求 2022年是… (一)强化… 1、数字经济…".
-_FLATTENED_BREAK = re.compile(r"[ \t\u3000\u00a0]+(?=(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）]"
+_CN_NUMBER = "[一二三四五六七八九十]{1,3}"
+_FLATTENED_BREAK = re.compile(rf"[ \t\u3000\u00a0]+(?=(?:{_CN_NUMBER}、|[（(]{_CN_NUMBER}[)）]"
                               r"|[0-9]{1,2}[、．.](?![0-9])|[（(][0-9]{1,2}[)）]))")
-_FLAT_HEADING = re.compile(r"^((?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[)）])[^\s，,。；;：:]{2,30})"
+_FLAT_HEADING = re.compile(rf"^((?:{_CN_NUMBER}、|[（(]{_CN_NUMBER}[)）])[^\s，,。；;：:]{{2,30}})"
                            r"[ \t\u3000\u00a0]+(\S.*)$")
 _FLATTENED_MIN = 200  # only a line this long is a flattened page, not a sentence with a stray space
 
