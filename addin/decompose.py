@@ -328,11 +328,13 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
     tasks = {id(node) for node in _task_nodes(outline)}
     standing = UnitRoles()  # units a note gave every later task ("以下任务均需X落实")
     by_node: dict[int, list[TaskRow]] = {}
+    pending: list[tuple[TaskRow, dict[str, list[str]]]] = []  # standing units, added once notes are spread
     for node in outline.walk():
         if node.heading:
             standing.merge(UnitRoles(standing=_heading_note(node.heading)[1].standing))
+        later = UnitRoles(standing=standing_units("\n".join(node.body))[1])  # for the tasks after this node's
         if id(node) not in tasks:
-            standing.merge(UnitRoles(standing=standing_units("\n".join(node.body))[1]))
+            standing.merge(later)
             continue
         parents = ancestors[id(node)]
         chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
@@ -346,12 +348,13 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
             if len(_CONTENT_CHARS.findall(content)) < _MIN_TASK:
                 continue  # only a note for later tasks, or a fragment cut off by the page
             row = _row(len(rows) + 1, chapter, section, name, content, roles, path, node)
-            _add_standing(row, standing.standing)
+            pending.append((row, {role: list(names) for role, names in standing.standing.items()}))
             rows.append(row)
             by_node.setdefault(id(node), []).append(row)
-            if not roles.from_heading:
-                standing.merge(UnitRoles(standing=roles.standing))
+        standing.merge(later)
     _spread_trailing_notes(outline, by_node)
+    for row, units in pending:
+        _add_standing(row, units)
     return rows
 
 

@@ -176,7 +176,19 @@ def _plan_start(lines: list[SourceLine]) -> tuple[int, str] | None:
         heading = _heading_at(lines, i) if ended else None
         if heading and any(find_marker(line.text) for line in lines[heading[0] + 1 :]):
             return heading
+        marker = find_marker(text) if ended else None
+        if marker and marker.kind in ("chapter", "part") and marker.label in ("一", "第一部分"):
+            return i - 1, _handed_over_name(lines[: i])  # the plan without a heading of its own
     return None
+
+
+def _handed_over_name(lines: list[SourceLine]) -> str:
+    """The plan's name as the notice gives it: "关于印发…的通知", else the 《…》 of its hand-over sentence."""
+    for line in lines:
+        text = simplified(line.text)
+        if (notice := _NOTICE_TITLE.search(text)) or (_HANDOVER.search(text) and (notice := _BOOK_NAME.search(text))):
+            return _original(line.text, notice, 1).strip("《》 ")
+    return ""
 
 
 def _heading_at(lines: list[SourceLine], i: int) -> tuple[int, str] | None:

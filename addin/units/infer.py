@@ -128,8 +128,8 @@ def addressee_units(addressees: str, directory: UnitDirectory | None = None) -> 
 
 
 def states_unit(row: TaskRow) -> bool:
-    """True when the plan's text names a unit of ``row`` (not only a suggestion or a default)."""
-    names = row.lead + row.units + row.assist
+    """True when the plan's text names a lead or responsible unit of ``row`` (not a suggestion or default)."""
+    names = row.lead + row.units  # a 配合单位 alone leaves the 责任单位 unstated
     return any(row.unit_sources.get(name, UnitSource.NOTE.value) in STATED_SOURCES for name in names)
 
 
