@@ -270,7 +270,8 @@ def parse_outline(plan: PlanText) -> Outline:
             f"文件“{plan.path.name}”中未识别到“一、（一）1.”等编号结构，无法分解任务："
             "请确认这是一份分条列项的工作要点。"
         )
-    title_year, issuer, doc_number = _metadata(preamble, title)
+    first_number = next((i for i, line in enumerate(lines) if find_marker(line.text)), len(lines))
+    title_year, issuer, doc_number = _metadata(lines[: max(body_start, first_number)], title)
     issued = _issued(preamble + closing)
     year = _plan_year(title_year, doc_number, issued, lines)
     return Outline(title, year, issuer, doc_number, roots, preamble, closing,

@@ -117,8 +117,8 @@ def unstated_unit_findings(rows: list[TaskRow], addressees: str, first_row: int 
     for offset, row in enumerate(rows):
         if states_unit(row):
             continue
-        filled = "、".join(row.lead + row.units + row.assist)
-        sources = "、".join(dict.fromkeys(row.unit_sources.get(n, "") for n in row.lead + row.units + row.assist))
+        filled = "、".join(row.lead + row.units)
+        sources = "、".join(dict.fromkeys(row.unit_sources.get(n, "") for n in row.lead + row.units))
         message = f"第{row.seq}项任务未注明责任单位（原文未写明由谁负责）"
         if filled:
             message += f"；已按{sources}填入“{filled}”，请核对。"
