@@ -15,13 +15,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from builders import build_docx, build_pdf
 
 from addin.cli import main
 from addin.outline import parse_outline
 from addin.pipeline import DraftOptions, draft_from_plan
 from addin.plan import read_plan
 from addin.units import extract_unit_notes, note_segments
-from builders import build_docx, build_pdf
 
 NOTICE = Path(__file__).parent / "plans" / "通知_印发实施方案_示例.txt"
 SHAPES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "shapes"
@@ -114,7 +114,8 @@ def test_the_title_is_never_the_notices_hand_over_sentence():
     ("lines", "title", "year"),
     [
         # Only the hand-over sentence names the plan; the plan starts at its 一、 after the date.
-        (["各村（社区）、镇直各单位：", "经镇政府同意，现将《青山镇2019年安全生产工作要点》印发给你们，请认真贯彻落实。",
+        (["各村（社区）、镇直各单位：",
+          "经镇政府同意，现将《青山镇2019年安全生产工作要点》印发给你们，请认真贯彻落实。",
           "青山镇人民政府", "2019年2月1日", "一、加强安全生产宣传。", "1.开展安全生产月活动。（责任单位：镇安监办）"],
          "青山镇2019年安全生产工作要点", 2019),
         # The notice's own title in 关于印发…的通知; an 附件 line, then the plan's own heading.
