@@ -326,7 +326,8 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
     rows: list[TaskRow] = []
     ancestors = _ancestor_map(outline)
     tasks = {id(node) for node in _task_nodes(outline)}
-    standing = UnitRoles()  # units a note gave every later task ("以下任务均需X落实")
+    # Units a note gave every later task ("以下任务均需X落实"), from the introduction on.
+    standing = UnitRoles(standing=standing_units("\n".join(line.text for line in outline.intro))[1])
     by_node: dict[int, list[TaskRow]] = {}
     pending: list[tuple[TaskRow, dict[str, list[str]]]] = []  # standing units, added once notes are spread
     for node in outline.walk():

@@ -88,6 +88,7 @@ class Outline:
     closing: list[SourceLine] = field(default_factory=list)
     addressees: str = ""  # the 通知's 主送 line: who the whole plan is addressed to
     issued: date | None = None
+    intro: list[SourceLine] = field(default_factory=list)  # the plan's paragraphs before its first number
 
     def walk(self) -> Iterator[OutlineNode]:
         """Every node in document order."""
@@ -275,7 +276,7 @@ def parse_outline(plan: PlanText) -> Outline:
     issued = _issued(preamble + closing)
     year = _plan_year(title_year, doc_number, issued, lines)
     return Outline(title, year, issuer, doc_number, roots, preamble, closing,
-                   addressees=_addressees(preamble), issued=issued)
+                   addressees=_addressees(preamble), issued=issued, intro=lines[body_start:first_number])
 
 
 def plan_title(plan: PlanText) -> str:

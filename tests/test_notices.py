@@ -199,6 +199,12 @@ def test_a_2017_plan_gets_2017_dates(tmp_path):
          ["区委宣传部"], [], ["区文明办", "各镇（街）"], ""),
         # shapes/09: X、Y、Z分别牵头落实
         ("做好公开。（市发改委、市财政局、市教育局分别牵头落实）", ["市发改委", "市财政局", "市教育局"], [], [], ""),
+        # Role phrases as people write them.
+        ("做好公开。（区财政局牵头，区审计局配合；各镇（街）参照落实）", ["区财政局"], ["各镇（街）"], ["区审计局"], ""),
+        ("做好公开。（区府办主办、区司法局协办）", [], ["区府办"], ["区司法局"], ""),
+        ("做好公开。（区财政局负责落实）", [], ["区财政局"], [], ""),
+        # Two names whose separating space was lost in copying.
+        ("做好公开。\n责任单位：县委组织部县委宣传部、各镇（街）", [], ["县委组织部", "县委宣传部", "各镇（街）"], [], ""),
     ],
 )
 def test_notes_as_other_provinces_write_them(text, lead, units, assist, deadline):
@@ -209,6 +215,20 @@ def test_notes_as_other_provinces_write_them(text, lead, units, assist, deadline
 def test_a_standing_sentence_inside_a_note_is_no_unit_name():
     text, roles = extract_unit_notes("做好公开。（责任单位：区政务公开办。以下任务均需各镇（街）落实，不再一一列出）")
     assert (text, roles.units, roles.standing) == ("做好公开。", ["区政务公开办"], {"units": ["各镇（街）"]})
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["以下任务均需各镇（街）落实，不再一一列出。", "本方案所列任务，各镇（街）均需结合实际抓好落实，不再一一列出。",
+     "下列各项工作均由各镇（街）负责落实。"],
+)
+def test_a_standing_sentence_in_the_introduction_adds_its_units_to_every_task(tmp_path, sentence):
+    path = tmp_path / "方案.txt"
+    path.write_text(f"2024年某区政务公开工作方案\n为做好今年工作，制定本方案。{sentence}\n一、重点任务\n"
+                    "1.做好公开。（责任单位：区府办）\n2.做好解读。（区司法局牵头，各部门配合）\n", encoding="utf-8")
+    rows = draft_from_plan(path).rows
+    assert [(row.lead, row.units, row.assist) for row in rows] == [
+        ([], ["区府办", "各镇（街）"], []), (["区司法局"], ["各镇（街）"], ["各部门"])]
 
 
 def test_several_notes_in_one_paragraph_each_cover_the_sentences_before_them():

@@ -32,15 +32,18 @@ _ANY_LABEL = rf"(?:{UNIT_LABEL}|{DEADLINE_LABEL}|{LEADER_LABEL})"
 _LABEL_AT = re.compile(rf"(?:^|(?<=[\n。；;！？!?）)】\]]))\s*[【\[]?\s*{_ANY_LABEL}\s*(?:[:：]|[】\]])")
 # The role verb closing a clause of a note, with the words people put around it:
 # "X按职责分工负责", "X、Y分别负责落实", "X、Y、Z分别牵头落实", "X具体负责".
-_VERB_SUFFIX = re.compile(
-    r"(?:按(?:照)?(?:各自)?(?:职责|分工|职能)(?:分工)?|依职责|分别|共同|具体|切实)*"
-    r"(牵头|配合|协助|协办|参与|落实|负责|实施|承办|执行|推进)(?:落实|负责|实施|推进|办理)?$")
+_ROLE_VERB = (r"(?:按(?:照)?(?:各自)?(?:职责|分工|职能)(?:分工)?|依职责|分别|共同|具体|切实|参照|协同)*"
+              r"(牵头|配合|协助|协办|参与|落实|负责|实施|承办|主办|执行|推进)(?:落实|负责|实施|推进|办理|执行)?")
+_VERB_SUFFIX = re.compile(_ROLE_VERB + "$")
+# "区府办主办、区司法局协办": several names-and-verb pieces inside one clause.
+_VERB_PIECES = re.compile(rf"(.+?){_ROLE_VERB}(?=、|$)")
 _VERB_ROLE = {"牵头": "lead", "配合": "assist", "协助": "assist", "协办": "assist", "参与": "assist"}
 _MARKED_ROLE = re.compile(r"^(.+?)\s*[（(](牵头|配合|协办|协助|参与|负责|责任)[)）]$")
 _AGENT_WORD = re.compile(r"^(?:具体)?(?:由|请)")  # "（具体由区府办负责）"
 _TRAILING_ETC = re.compile(r"等(相关|有关)?(部门|单位|机构)?$")
 _NAME_SEPARATORS = re.compile(r"[、，,；;/／\s]+")
 _JOINED = re.compile(r"以及|及|和|与|等")  # "州委编办及州直相关单位", "区商务局等领导小组成员单位"
+_GLUED = re.compile(r"(?:局|委|办|室|中心|所|队|院|部|处|科)(?=区|市|县|镇|乡|省|州|街道|各)")
 _BRACKETED = re.compile(r"[（(][^（）()]*[)）]")
 _GUARDED = str.maketrans("、，,；; ", "\x01\x02\x03\x04\x05\x06")
 _UNGUARDED = str.maketrans("\x01\x02\x03\x04\x05\x06", "、，,；; ")
@@ -116,10 +119,15 @@ def split_unit_names(text: str) -> list[str]:
 
 
 def _joined_names(name: str) -> list[str]:
-    """"州委编办及州直相关单位" → both; "省工业和信息化厅" stays one (a side is no unit)."""
+    """"州委编办及州直相关单位" → both; "省工业和信息化厅" stays one (a side is no unit);
+    "区财政局区审计局" (a space lost in copying) → both, cut where a level word follows an organ word."""
     parts = [p for p in _JOINED.split(name) if p]
     if len(parts) > 1 and all(_is_unitish(p) for p in parts):
         return parts
+    for cut in (m.end() for m in _GLUED.finditer(name)):
+        head, tail = name[:cut], name[cut:]
+        if len(head) >= 3 and len(tail) >= 3 and _is_unitish(head) and _is_unitish(tail):
+            return [head, *_joined_names(tail)]
     return [name]
 
 
@@ -134,7 +142,12 @@ def _add_names(text: str, role: str, roles: UnitRoles) -> None:
 
 
 def _parse_clause(clause: str, default_role: str, roles: UnitRoles) -> None:
-    """One comma-separated clause: "区府办、区司法局牵头" or "各部门、各街镇落实"."""
+    """One comma-separated clause: "区府办、区司法局牵头", "各部门、各街镇落实", "X主办、Y协办"."""
+    pieces = list(_VERB_PIECES.finditer(clause))
+    if len(pieces) > 1 and pieces[-1].end() == len(clause):
+        for piece in pieces:
+            _add_names(piece.group(1).strip("、 "), _VERB_ROLE.get(piece.group(2), "units"), roles)
+        return
     verb = _VERB_SUFFIX.search(clause)
     role = _VERB_ROLE.get(verb.group(1), "units") if verb else default_role
     _add_names(clause[: verb.start()] if verb else clause, role, roles)
@@ -229,8 +242,9 @@ def _closes_item(text: str, start: int, end: int) -> bool:
 
 def _is_unitish(name: str) -> bool:
     bare = _MARKED_ROLE.sub(r"\1", name)
-    return len(bare) >= 2 and _UNITISH.fullmatch(bare) is not None and not _NOT_A_NAME.search(
-        re.sub(r"[（(][^）)]*[)）]", "", bare))
+    plain = re.sub(r"[（(][^）)]*[)）]", "", bare)  # "各镇（街）" is a group like "各镇"
+    return len(bare) >= 2 and (_UNITISH.fullmatch(bare) is not None or _UNITISH.fullmatch(plain) is not None) \
+        and not _NOT_A_NAME.search(plain)
 
 
 def _closing_paren(text: str, start: int) -> int:
@@ -295,11 +309,17 @@ def _sentence_notes(text: str) -> list[tuple[int, int, str]]:
 
 # A sentence that makes units responsible for every later task, inside a note or on its own:
 # "以下任务均需各镇（街）落实，不再一一列出", "下列各项工作均由各部门负责落实".
-_STANDING = re.compile(
-    r"(?:以下|下列|下述|后续)(?:各项|所有|全部)?(?:重点|主要)?(?:任务|工作|事项)[，,]?(?:均|都|皆|全部)"
-    r"(?:需要?|须|由|要|应|请)?(?P<units>[^。；;，,！？]{2,80}?)(?:按职责|共同|分别|具体)*"
-    r"(?P<verb>牵头|配合|协助|参与|落实|负责|承担|实施|执行|推进)(?:落实|实施|推进)?"
-    r"(?:[，,]?\s*(?:此处|下文|以下)?(?:不再|不)(?:一一|逐项|逐一|单独)?(?:列出|列明|标注|注明))?[。；;]?"
+_SCOPE = (r"(?:以下|下列|下述|后续|本(?:方案|要点|计划|清单|文件)(?:所列|中的?|确定的))(?:各项|所有|全部)?"
+          r"(?:重点|主要)?(?:任务|工作|事项)[，,]?")
+_STANDING_VERB = (r"(?P<verb>牵头|配合|协助|参与|落实|负责|承担|实施|执行|推进)(?:落实|实施|推进)?"
+                  r"(?:[，,]?\s*(?:此处|下文|以下)?(?:不再|不)(?:一一|逐项|逐一|单独)?(?:列出|列明|标注|注明))?[。；;]?")
+_STANDING = (
+    # "以下任务均需各镇（街）落实，不再一一列出"
+    re.compile(rf"{_SCOPE}(?:均|都|皆|全部)(?:需要?|须|由|要|应|请)?(?P<units>[^。；;，,！？]{{2,80}}?)"
+               rf"(?:按职责|共同|分别|具体|参照)*{_STANDING_VERB}"),
+    # "本方案所列任务，各镇（街）均需结合实际抓好落实"
+    re.compile(rf"{_SCOPE}(?P<units>[^。；;，,！？]{{2,80}}?)(?:均|都|皆)(?:需要?|须|要|应)"
+               rf"(?:结合实际)?(?:抓好|认真|切实|积极|全面)?{_STANDING_VERB}"),
 )
 _EMPTY_BRACKETS = re.compile(r"[（(][\s。；;，,]*[)）]")
 
@@ -307,7 +327,8 @@ _EMPTY_BRACKETS = re.compile(r"[（(][\s。；;，,]*[)）]")
 def _cut_standing(text: str, shadow: str) -> tuple[str, str, dict[str, list[str]]]:
     """Remove each standing sentence from ``text`` (found in its ``shadow``); the units it names by role."""
     standing: dict[str, list[str]] = {}
-    for match in reversed(list(_STANDING.finditer(shadow))):
+    matches = sorted((m for pattern in _STANDING for m in pattern.finditer(shadow)), key=lambda m: m.start())
+    for match in reversed([m for i, m in enumerate(matches) if i == 0 or m.start() >= matches[i - 1].end()]):
         role = _VERB_ROLE.get(match.group("verb"), "units")
         names = [original_slice(text, shadow, n) for n in split_unit_names(match.group("units"))]
         standing.setdefault(role, [])[:0] = [n for n in names if n not in standing.get(role, [])]
