@@ -388,7 +388,10 @@ def _spread_trailing_notes(outline: Outline, by_node: dict[int, list[TaskRow]]) 
         if any(row.lead or row.units or row.assist for group in groups[:-1] for row in group):
             continue  # they have notes of their own, or a heading's note covers them
         last = groups[-1][-1]
-        for row in (row for group in groups[:-1] for row in group):
+        own = by_node.get(id(node), []) if node.kind in ATOMIC_KINDS else []  # "6.完成…" over (1)…(3)
+        if any(row.lead or row.units or row.assist for row in own):
+            continue
+        for row in (row for group in [own, *groups[:-1]] for row in group):
             row.unit_sources = {}
             row.lead, row.units, row.assist = list(last.lead), list(last.units), list(last.assist)
             row.deadline_note = row.deadline_note or last.deadline_note

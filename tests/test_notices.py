@@ -24,6 +24,7 @@ from addin.plan import read_plan
 from addin.units import extract_unit_notes, note_segments
 
 NOTICE = Path(__file__).parent / "plans" / "通知_印发实施方案_示例.txt"
+REPORT_NOTICE = Path(__file__).parent / "plans" / "政府工作报告_通知_示例.txt"
 SHAPES = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "shapes"
 TRUTH = Path(__file__).resolve().parents[1] / "benchmarks" / "shapes_truth"
 FORMATS = ("txt", "docx", "pdf")
@@ -80,6 +81,24 @@ def test_note_scope_in_the_notice_fixture(built, kind):
         ([], [], ["各行政村"], "全年"),
     ]
     assert not any("以下任务" in row.content or "不再一一列出" in row.content for row in rows)
+
+
+@pytest.mark.parametrize("kind", FORMATS)
+def test_a_work_report_breakdown_inside_its_notice(built, kind):
+    """Labelled notes on one line, unlabelled notes with a deadline clause, a note after three sub-items."""
+    draft = draft_from_plan(built(REPORT_NOTICE, kind))
+    assert (draft.outline.title, draft.outline.year) == ("2023年《政府工作报告》重点工作任务分解方案", 2023)
+    got = [(row.content, row.lead, row.units, row.assist, row.deadline) for row in draft.rows]
+    farm = (["县农业农村局"], ["各乡镇"], [], "全年")
+    assert got == [
+        ("地区生产总值增长6.5%。（牵头领导：王某）", [], ["县发改局"], [], "12月底前"),
+        ("城乡居民人均可支配收入分别增长6%和7.5%。（牵头领导：李某）", [], ["县统计局", "县人社局"], [], "全年"),
+        ("实施重点项目120个，完成投资150亿元。", ["县发改局"], [], ["各乡镇", "县直有关部门"], "12月底前"),
+        ("新建5G基站200个，实现乡镇全覆盖。", [], ["县工信局"], [], "10月底前"),
+        ("新增城镇就业3000人。", [], ["县人社局"], [], "全年"),
+        ("完成农村改厕5000户，开展人居环境整治。", *farm),
+        ("完成改厕任务；", *farm), ("建立管护机制；", *farm), ("开展评比活动。", *farm),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -204,6 +223,10 @@ def test_a_2017_plan_gets_2017_dates(tmp_path):
          ["区财政局"], ["各镇（街）"], ["区审计局"], ""),
         ("做好公开。（区府办主办、区司法局协办）", [], ["区府办"], ["区司法局"], ""),
         ("做好公开。（区财政局负责落实）", [], ["区财政局"], [], ""),
+        # A line of unit names only after the item is its note.
+        ("做好公开。\n区发改委、区财政局", [], ["区发改委", "区财政局"], [], ""),
+        # A deadline clause among units and verbs.
+        ("做好公开。（县财政局牵头，各乡镇配合，2023年6月底前完成）", ["县财政局"], [], ["各乡镇"], "2023年6月底前完成"),
         # Two names whose separating space was lost in copying.
         ("做好公开。\n责任单位：县委组织部县委宣传部、各镇（街）",
          [], ["县委组织部", "县委宣传部", "各镇（街）"], [], ""),

@@ -207,9 +207,18 @@ def _parse_segment(segment: str, default_role: str, roles: UnitRoles) -> None:
         _parse_clause(clause, default_role, roles)
 
 
+def _note_clauses(text: str) -> list[str]:
+    """The comma-separated clauses of a note without its deadline clauses ("2023年6月底前完成");
+    a bracket's commas stay inside its clause ("各县（市、区）政府")."""
+    guarded = _BRACKETED.sub(lambda m: m.group(0).translate(_GUARDED), text.strip(" 。.\n"))
+    clauses = [c.strip().translate(_UNGUARDED) for c in re.split(r"[，,；;]", guarded) if c.strip()]
+    return [c for c in clauses if not (_DEADLINE_CLAUSE.search(c) and len(c) <= 20 and not _is_unitish(c))]
+
+
 def is_verb_note(text: str) -> bool:
-    """True for "区司法局牵头，各部门配合" / "区财政局负责": only unit lists and role verbs."""
-    clauses = [c.strip() for c in re.split(r"[，,；;]", text.strip(" 。.\n")) if c.strip()]
+    """True for "区司法局牵头，各部门配合" / "区财政局负责": only unit lists and role verbs
+    (and a deadline clause: "区财政局牵头，各乡镇配合，6月底前完成")."""
+    clauses = _note_clauses(text)
     verbs = [_VERB_SUFFIX.search(c) for c in clauses]
     if not clauses or not any(verbs):
         return False
@@ -220,7 +229,8 @@ def is_verb_note(text: str) -> bool:
 def _names_units(text: str) -> bool:
     """Every name of a list is a unit; 和/及/与 separate names only where a name does not contain them
     ("省工业和信息化厅" is one unit, "区发改委和区财政局" two)."""
-    for piece in re.split(r"、", text):
+    guarded = _BRACKETED.sub(lambda m: m.group(0).translate(_GUARDED), text)
+    for piece in (p.translate(_UNGUARDED) for p in re.split(r"、", guarded)):
         piece = _TRAILING_ETC.sub("", piece.strip())
         if not (_is_unitish(piece) or all(_is_unitish(p.strip()) for p in re.split(r"[和及与]", piece))):
             return False
@@ -229,7 +239,7 @@ def _names_units(text: str) -> bool:
 
 def is_unit_list(text: str) -> bool:
     """True for "区发改委、区财政局": names of units only, no verb."""
-    pieces = [p for p in re.split(r"[，,；;]", text.strip(" 。.\n")) if p.strip()]
+    pieces = _note_clauses(text)
     return bool(pieces) and all(_names_units(p) for p in pieces)
 
 
@@ -381,11 +391,18 @@ def with_leaders(text: str, roles: UnitRoles) -> str:
     return text + f"（{'；'.join(roles.leaders)}）" if roles.leaders else text
 
 
+def _unit_lines(text: str) -> list[tuple[int, int, str]]:
+    """A line after the item's text made of unit names only ("区发改委、区财政局"): its note."""
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"(?<=\n)[^\n]+", text)
+            if len(m.group(0)) <= 80 and is_unit_list(m.group(0))]
+
+
 def _note_spans(text: str) -> list[tuple[int, int, list[str]]]:
     """Non-overlapping notes as (start, end, insides); notes with only punctuation between
     them are one note (a 责任单位 line followed by a 完成时限 line)."""
     spans: list[tuple[int, int, list[str]]] = []
-    for start, end, inner in sorted(_bracket_notes(text) + _line_notes(text) + _sentence_notes(text)):
+    found = _bracket_notes(text) + _line_notes(text) + _sentence_notes(text) + _unit_lines(text)
+    for start, end, inner in sorted(found):
         if spans and start < spans[-1][1]:
             continue
         if spans and not text[spans[-1][1] : start].strip(" 。；;，,\n"):
