@@ -226,7 +226,8 @@ def test_a_2017_plan_gets_2017_dates(tmp_path):
         # A line of unit names only after the item is its note.
         ("做好公开。\n区发改委、区财政局", [], ["区发改委", "区财政局"], [], ""),
         # A deadline clause among units and verbs.
-        ("做好公开。（县财政局牵头，各乡镇配合，2023年6月底前完成）", ["县财政局"], [], ["各乡镇"], "2023年6月底前完成"),
+        ("做好公开。（县财政局牵头，各乡镇配合，2023年6月底前完成）",
+         ["县财政局"], [], ["各乡镇"], "2023年6月底前完成"),
         # Two names whose separating space was lost in copying.
         ("做好公开。\n责任单位：县委组织部县委宣传部、各镇（街）",
          [], ["县委组织部", "县委宣传部", "各镇（街）"], [], ""),
