@@ -337,3 +337,26 @@ def test_boilerplate_and_headers_are_no_task_rows(tmp_path, body, contents):
     assert [row.content for row in rows] == contents
     if rows and "各街道" in body:
         assert rows[0].units == ["区府办", "各街道"]
+
+
+@pytest.mark.parametrize(
+    ("line", "names"),
+    [
+        ("各镇人民政府(街道办事处),市各有关单位", ["各镇人民政府(街道办事处)", "市各有关单位"]),
+        ("各乡(镇)人民政府、开发区(园区)管委会、各街道办事处,区政府各部门,区直各单位",
+         ["各乡(镇)人民政府", "开发区(园区)管委会", "各街道办事处", "区政府各部门", "区直各单位"]),
+        ("各县(市、区)人民政府,市人民政府各部门", ["各县(市、区)人民政府", "市人民政府各部门"]),
+        ("各行政村、各有关单位", ["各行政村", "各有关单位"]),
+    ],
+)
+def test_addressee_lines_split_into_whole_names(line, names):
+    from addin.units.mentions import split_unit_expression
+
+    assert split_unit_expression(line) == names
+
+
+@pytest.mark.parametrize("subject", ["各镇（街）", "各县（市、区）政府（管委会）", "各街道（功能区）"])
+def test_a_bracket_stays_in_a_subject(subject):
+    from addin.units.mentions import subject_mentions
+
+    assert [m.name for m in subject_mentions(f"{subject}要做好本辖区政务公开工作。")] == [subject]
