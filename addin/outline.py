@@ -33,6 +33,7 @@ _BOOK_NAME = re.compile(r"《([^《》]{4,60})》")
 # The kinds of document a plan is: the last word of its own heading.
 _PLAN_KIND = re.compile(r"(?:要点|方案|计划|清单|分解表|安排|意见|措施|任务|细则|台账|任务书|规划)$")
 _TITLE_MAX = 60
+_TITLE_MIN = 6  # "任务" alone is a table's column title, not a plan's
 _REMARK = re.compile(r"^[（(]此件[^）)]*[)）]")  # "（此件公开发布）" glued before the plan's heading
 _YEAR_IN_TEXT = re.compile(r"((?:19|20)\d{2})\s*年")
 _HEADING_MAX = 40  # a heading sentence is short; a longer first sentence is a requirement
@@ -205,7 +206,7 @@ def _heading_at(lines: list[SourceLine], i: int) -> tuple[int, str] | None:
 
 def _is_title(text: str) -> bool:
     shadow = simplified(re.sub(r"\s+", "", text))
-    return (len(shadow) <= _TITLE_MAX and bool(_PLAN_KIND.search(shadow)) and not find_marker(shadow)
+    return (_TITLE_MIN <= len(shadow) <= _TITLE_MAX and bool(_PLAN_KIND.search(shadow)) and not find_marker(shadow)
             and not re.search(r"[。，,；;：:！？]", shadow) and "通知" not in shadow)
 
 
@@ -265,7 +266,7 @@ def parse_outline(plan: PlanText) -> Outline:
     title_at, title = _find_title(lines)
     body_start = title_at + 1
     preamble = lines[:body_start]
-    roots, closing = _build_tree(lines[body_start:])
+    roots, closing = _build_tree(lines[body_start:], table_rows=bool(plan.tables))
     if not roots:
         raise OutlineError(
             f"文件“{plan.path.name}”中未识别到“一、（一）1.”等编号结构，无法分解任务："
@@ -303,7 +304,13 @@ def _issued(lines: list[SourceLine]) -> date | None:
     return None
 
 
-def _build_tree(lines: list[SourceLine]) -> tuple[list[OutlineNode], list[SourceLine]]:
+def _build_tree(lines: list[SourceLine], table_rows: bool = False) -> tuple[list[OutlineNode], list[SourceLine]]:
+    """The numbered paragraphs as a tree, and the closing lines.
+
+    With ``table_rows``, the reader found tables in the document: a line that is a
+    table row flattened to text ("重点任务 | 工作内容 | 负责科室 |") belongs to them,
+    not to the prose of the plan.
+    """
     roots: list[OutlineNode] = []
     stack: list[OutlineNode] = []
     closing: list[SourceLine] = []
@@ -312,8 +319,8 @@ def _build_tree(lines: list[SourceLine]) -> tuple[list[OutlineNode], list[Source
             closing.append(line)
             continue
         marker = find_marker(line.text)
-        if line.text.count("|") >= 2:
-            continue  # a row of a table flattened to text: read as a table, never as task prose
+        if table_rows and line.text.count("|") >= 2:
+            continue
         if marker is None:
             if stack:
                 stack[-1].body.append(line.text)

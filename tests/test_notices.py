@@ -323,8 +323,6 @@ def test_a_plan_that_names_no_unit_anywhere_is_addressed_to_the_addressees_and_s
         # An overview paragraph of a chapter whose sections hold the tasks.
         ("二、目标任务\n全区政务公开工作的主要任务是：聚焦重点领域；聚焦基层。\n（一）强化重点领域信息公开\n"
          "1.公开项目信息。（责任单位：区发改委）\n", ["公开项目信息。"]),
-        # A table flattened to text is no task prose.
-        ("二、任务分解\n重点任务 | 工作内容 | 负责科室 |\n政策解读 | 做好政策解读 | 综合科 |\n", []),
     ],
 )
 def test_boilerplate_and_headers_are_no_task_rows(tmp_path, body, contents):
@@ -360,3 +358,16 @@ def test_a_bracket_stays_in_a_subject(subject):
     from addin.units.mentions import subject_mentions
 
     assert [m.name for m in subject_mentions(f"{subject}要做好本辖区政务公开工作。")] == [subject]
+
+
+def test_rows_of_a_table_the_reader_found_are_no_plan_prose():
+    from addin.plan.model import PlanText, SourceLine
+
+    text = ["2024年某区政务公开工作要点", "一、重点任务", "1.做好公开。（责任单位：区府办）", "二、任务分解",
+            "重点任务 | 工作内容 | 负责科室 |", "政策解读 | 做好政策解读 | 综合科 |"]
+    lines = [SourceLine(t, f"第{i}行", i) for i, t in enumerate(text, start=1)]
+    grid = [["重点任务", "工作内容", "负责科室"], ["政策解读", "做好政策解读", "综合科"]]
+    with_table = parse_outline(PlanText(Path("要点.txt"), lines, [grid]))
+    assert [node.text for node in with_table.walk() if node.text] == ["（责任单位：区府办）"]
+    without = parse_outline(PlanText(Path("要点.txt"), lines))  # no table found: nothing is dropped
+    assert "政策解读 | 做好政策解读 | 综合科 |" in "".join(node.text for node in without.walk())
