@@ -285,6 +285,22 @@ def plan_title(plan: PlanText) -> str:
     return _find_title(plan.lines)[1]
 
 
+def table_plan_outline(plan: PlanText) -> Outline:
+    """The outline of a plan that is only a title and a task table: its metadata, no numbered paragraphs.
+
+    The title as :func:`plan_title` reads it, else the first line of Chinese text; the
+    year, issuer, addressees and date as for a plan in prose.
+    """
+    lines = plan.lines
+    title = plan_title(plan) or next((line.text for line in lines if re.search(r"[\u4e00-\u9fff]", line.text)
+                                      and _TITLE_MIN <= len(line.text) <= _TITLE_MAX
+                                      and not re.search(r"[。，,；;：:、|]", line.text)), "")
+    title_year, issuer, doc_number = _metadata(lines, title)
+    issued = _issued(lines)
+    year = _plan_year(title_year, doc_number, issued, lines)
+    return Outline(title, year, issuer, doc_number, [], list(lines), [], addressees=_addressees(lines), issued=issued)
+
+
 def _addressees(preamble: list[SourceLine]) -> str:
     for line in preamble:
         text = line.text.strip()

@@ -82,6 +82,8 @@ def _wrap_width(lines: list[str]) -> int:
 def _continues(previous: str, text: str, width: int = _WRAP_WIDTH) -> bool:
     if starts_outline_item(text) or NOTE_LABEL_LINE.match(text):
         return False  # a new item, or a 责任单位：/完成时限： line that annotates the one before
+    if not re.search(r"[\u4e00-\u9fff]", previous[-8:]):
+        return False  # a web address or a Latin metadata line, not a wrapped Chinese sentence
     if _NOTE_LINE.match(text) or text.startswith(_CONTINUATION_START):
         return True
     if previous.endswith(_OPEN_END):
