@@ -320,6 +320,21 @@ def _issued(lines: list[SourceLine]) -> date | None:
     return None
 
 
+# The column titles of a 任务分解表: a line made only of them is a table's header row
+# copied into the text ("序号 工作任务 具体措施 责任单位 完成时限"), never task prose.
+_HEADER_WORDS = re.compile(
+    r"序号|编号|工作任务|重点任务|主要任务|任务名称|任务内容|具体任务|具体内容|具体要求|具体措施|工作内容|工作要求|工作措施"
+    r"|细化措施|目标任务|重点工作|工作事项|任务|内容|(?:牵头|主体|配合|协办|参与|落实|负责)?(?:责任)?(?:单位|部门|科室|股室|处室)"
+    r"|牵头领导|责任领导|责任人|完成时限|完成时间|时限要求|时间节点|时间安排|进度安排|完成情况|进展情况|备注")
+
+
+def _is_header_row(text: str) -> bool:
+    text = simplified(text)
+    cells = [c for c in re.split(r"[\s|｜/、，,]+", text) if c]
+    bare = _HEADER_WORDS.sub("", "".join(cells))
+    return len(_HEADER_WORDS.findall(text)) >= 3 and not re.search(r"[\u4e00-\u9fff0-9]", bare)
+
+
 def _build_tree(lines: list[SourceLine], table_rows: bool = False) -> tuple[list[OutlineNode], list[SourceLine]]:
     """The numbered paragraphs as a tree, and the closing lines.
 
@@ -335,7 +350,7 @@ def _build_tree(lines: list[SourceLine], table_rows: bool = False) -> tuple[list
             closing.append(line)
             continue
         marker = find_marker(line.text)
-        if table_rows and line.text.count("|") >= 2:
+        if (table_rows and line.text.count("|") >= 2) or _is_header_row(line.text):
             continue
         if marker is None:
             if stack:

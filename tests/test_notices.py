@@ -320,6 +320,9 @@ def test_a_plan_that_names_no_unit_anywhere_is_addressed_to_the_addressees_and_s
         # A paragraph that is only a standing note, and a closing 保障措施 chapter.
         ("二、重点任务\n以下任务均需各街道落实，不再一一列出。\n1.做好公开。（责任单位：区府办）\n三、保障措施\n"
          "（一）加强组织领导。各单位要高度重视。\n", ["做好公开。"]),
+        # A table's header row copied into the text, in simplified or traditional script.
+        ("二、重点任务\n序号 工作任务 具体措施 责任单位 完成时限\n1.做好公开。（责任单位：区府办）\n"
+         "重點任務 | 工作內容 | 負責科室 |\n", ["做好公开。"]),
         # An overview paragraph of a chapter whose sections hold the tasks.
         ("二、目标任务\n全区政务公开工作的主要任务是：聚焦重点领域；聚焦基层。\n（一）强化重点领域信息公开\n"
          "1.公开项目信息。（责任单位：区发改委）\n", ["公开项目信息。"]),
