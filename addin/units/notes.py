@@ -257,13 +257,16 @@ def _is_unitish(name: str) -> bool:
         and not _NOT_A_NAME.search(plain)
 
 
+_OPENERS, _CLOSERS = "（(〔［", "）)〕］"  # a note's brackets; 〔牵头单位:…,责任单位:…〕 as well
+
+
 def _closing_paren(text: str, start: int) -> int:
     """Index just past the bracket that closes the one at ``start`` (or text end)."""
     depth = 0
     for i in range(start, len(text)):
-        if text[i] in "（(":
+        if text[i] in _OPENERS:
             depth += 1
-        elif text[i] in "）)":
+        elif text[i] in _CLOSERS:
             depth -= 1
             if depth == 0:
                 return i + 1
@@ -274,11 +277,11 @@ def _bracket_notes(text: str) -> list[tuple[int, int, str]]:
     """(start, end, inside) of each bracketed note: labelled, or units and verbs only."""
     notes, i = [], 0
     while i < len(text):
-        if text[i] not in "（(":
+        if text[i] not in _OPENERS:
             i += 1
             continue
         end = _closing_paren(text, i)
-        inner = text[i + 1 : end - 1 if text[end - 1 : end] in "）)" else end]
+        inner = text[i + 1 : end - 1 if text[end - 1 : end] in _CLOSERS else end]
         if _LABEL.match(inner.strip()) or is_verb_note(inner) or (_closes_item(text, i, end) and is_unit_list(inner)):
             notes.append((i, end, inner))
             i = end
