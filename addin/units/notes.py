@@ -160,6 +160,9 @@ def parse_unit_note(note: str) -> UnitRoles:
     (with ；, ; or ，between the labelled parts), "【牵头单位】A【责任单位】B",
     "责任单位：A牵头，B配合/落实" and "A牵头，B配合" without a label.
     """
+    note = note.strip()
+    if note[:1] in "（(〔［[" and note[-1:] in "）)〕］]":  # a whole note in its brackets, as a cell holds it
+        note = note[1:-1]
     roles = UnitRoles()
     labels = list(_LABEL.finditer(note))
     if not labels:
