@@ -162,13 +162,16 @@ def _original(text: str, match: re.Match[str], group: int) -> str:
 def _plan_start(lines: list[SourceLine]) -> tuple[int, str] | None:
     """The plan's own heading after the 通知 that hands it over, when there is such a notice.
 
-    The notice is known by its hand-over sentence ("…现印发给你们，请认真贯彻执行");
+    The notice is known by its hand-over sentence ("…现印发给你们，请认真贯彻执行") before
+    any numbered paragraph;
     the plan's heading is the first short line ending in a plan kind (要点, 方案, 计划…)
     after the notice's signature, date or 附件 line, with numbered paragraphs after it.
     """
-    handover = next((i for i, line in enumerate(lines) if _HANDOVER.search(simplified(line.text))), None)
+    first_number = next((i for i, line in enumerate(lines) if find_marker(line.text)), len(lines))
+    handover = next((i for i, line in enumerate(lines[:first_number]) if _HANDOVER.search(simplified(line.text))),
+                    None)
     if handover is None:
-        return None
+        return None  # no notice before the first number: "…认真贯彻执行…" inside a task is no hand-over
     ended = False
     for i in range(handover + 1, len(lines)):
         text = lines[i].text
