@@ -398,8 +398,9 @@ def with_leaders(text: str, roles: UnitRoles) -> str:
 
 
 def _unit_lines(text: str) -> list[tuple[int, int, str]]:
-    """A line after the item's text made of unit names only ("区发改委、区财政局"): its note."""
-    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"(?<=\n)[^\n]+", text)
+    """A line of unit names only ("区发改委、区财政局"), after the item's text or under its
+    heading: its note, never a task."""
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\n]+", text)
             if len(m.group(0)) <= 80 and is_unit_list(m.group(0))]
 
 
