@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from .deadlines import find_deadline_text
 from .outline import Outline, OutlineNode, split_heading
+from .plan.hanzi import simplified
 from .units import UnitRoles, extract_unit_notes, note_segments, standing_units, with_leaders
 
 HEADING_NOTE = "标题注明"  # the 单位来源 of units a heading's note gives every task under it
@@ -228,7 +229,7 @@ def _task_nodes(outline: Outline) -> list[OutlineNode]:
     skipped = {id(node) for root in framing for node in root.walk()}
     return [node for node in outline.walk()
             if (node.body or _bare_item(node)) and (not node.children or node.text) and id(node) not in skipped
-            and not (node.children and _OVERVIEW.match(node.text))]
+            and not (node.children and _OVERVIEW.match(simplified(node.text)))]
 
 
 def _bare_item(node: OutlineNode) -> bool:
@@ -238,7 +239,7 @@ def _bare_item(node: OutlineNode) -> bool:
 
 def _is_framing(chapter: OutlineNode) -> bool:
     heading = re.sub(r"[\s。：:，,]", "", _heading(chapter) or "")
-    if not _FRAMING_CHAPTER.fullmatch(heading):
+    if not _FRAMING_CHAPTER.fullmatch(simplified(heading)):
         return False
     return not any(extract_unit_notes("\n".join(n.body) + (n.heading or ""))[1].states_anything()
                    for n in chapter.walk())

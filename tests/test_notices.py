@@ -400,3 +400,14 @@ def test_a_table_copied_one_cell_per_line_is_no_form():
     from addin.plan.form import form_tasks
 
     assert form_tasks(read_plan(_shape("04_bazhou"))) == []
+
+
+def test_a_traditional_script_plan_reads_like_a_simplified_one(tmp_path):
+    path = tmp_path / "要點.txt"
+    path.write_text("某市2022年工作要點\n一、總體要求\n堅持穩中求進。\n二、重點任務\n1.做好公開。(市發改委、市財政局分別負責落實)\n"
+                    "2.推進信用監管。(市發改委牽頭，市級有關部門配合)\n三、保障措施\n(一)加強組織領導。各單位要高度重視。\n",
+                    encoding="utf-8")
+    draft = draft_from_plan(path)
+    assert (draft.outline.title, draft.outline.year) == ("某市2022年工作要點", 2022)
+    assert [(r.content, r.lead, r.units, r.assist) for r in draft.rows] == [
+        ("做好公開。", [], ["市發改委", "市財政局"], []), ("推進信用監管。", ["市發改委"], [], ["市級有關部門"])]
