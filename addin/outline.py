@@ -139,7 +139,7 @@ def _find_title(lines: list[SourceLine]) -> tuple[int, str]:
         return start
     best, own = (-1, ""), None
     for i, line in enumerate(lines):
-        if find_marker(line.text):
+        if _numbered(line.text):
             break
         own = _heading_at(lines, i) or own  # the last plan heading before the first number
         text = simplified(line.text)
@@ -167,24 +167,38 @@ def _plan_start(lines: list[SourceLine]) -> tuple[int, str] | None:
     the plan's heading is the first short line ending in a plan kind (要点, 方案, 计划…)
     after the notice's signature, date or 附件 line, with numbered paragraphs after it.
     """
-    first_number = next((i for i, line in enumerate(lines) if find_marker(line.text)), len(lines))
+    first_number = next((i for i, line in enumerate(lines) if _numbered(line.text)), len(lines))
     handover = next((i for i, line in enumerate(lines[:first_number]) if _HANDOVER.search(simplified(line.text))),
                     None)
     if handover is None:
         return None  # no notice before the first number: "…认真贯彻执行…" inside a task is no hand-over
-    ended = False
+    ended = numbered = False
     for i in range(handover + 1, len(lines)):
         text = lines[i].text
         if _DATE_LINE.match(text) or _ATTACHMENT.match(text) or _ISSUER_LINE.match(text):
             ended = True
             continue
-        heading = _heading_at(lines, i) if ended else None
-        if heading and any(find_marker(line.text) for line in lines[heading[0] + 1 :]):
+        heading = _heading_at(lines, i) if ended or numbered else None
+        if heading and (ended or _restarts(lines, heading[0] + 1)) and any(
+                find_marker(line.text) for line in lines[heading[0] + 1 :]):
             return heading
-        marker = find_marker(text) if ended else None
-        if marker and marker.kind in ("chapter", "part") and marker.label in ("一", "第一部分"):
+        marker = find_marker(text)
+        numbered = numbered or bool(marker and marker.kind in ("chapter", "part"))  # the notice's 一、二、三
+        if ended and _restarts(lines, i):
             return i - 1, _handed_over_name(lines[: i])  # the plan without a heading of its own
     return None
+
+
+def _numbered(text: str) -> bool:
+    """A numbered paragraph of Chinese text ("1.做好…"), not a number in a web address ("842.htm")."""
+    marker = find_marker(text)
+    return bool(marker and re.match(r"[\u4e00-\u9fff“《（(【\[〔]", marker.rest.lstrip()))
+
+
+def _restarts(lines: list[SourceLine], i: int) -> bool:
+    """True when the first numbered paragraph from line ``i`` on is a first chapter (一、 / 第一部分)."""
+    marker = next((m for line in lines[i : i + 3] if (m := find_marker(line.text))), None)
+    return bool(marker and marker.kind in ("chapter", "part") and marker.label in ("一", "第一部分"))
 
 
 def _handed_over_name(lines: list[SourceLine]) -> str:

@@ -401,7 +401,9 @@ def _unit_lines(text: str) -> list[tuple[int, int, str]]:
     """A line of unit names only ("区发改委、区财政局"), after the item's text or under its
     heading: its note, never a task."""
     return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\n]+", text)
-            if len(m.group(0)) <= 80 and is_unit_list(m.group(0))]
+            if len(m.group(0)) <= 80 and (re.search(r"[、，,；;]", m.group(0))  # a list of names, or
+                                          or m.start() > 0 and not m.group(0).endswith("。"))  # one name alone
+            and is_unit_list(m.group(0))]
 
 
 def _note_spans(text: str) -> list[tuple[int, int, list[str]]]:
