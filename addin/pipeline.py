@@ -106,30 +106,40 @@ def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]
 
 
 def unstated_unit_findings(rows: list[TaskRow], addressees: str, first_row: int = 2) -> list[Finding]:
-    """A finding (未注明责任单位) for each task whose text names no unit, with the addressees as a suggestion.
+    """Findings (未注明责任单位) for tasks whose text names no unit, with the addressees as a suggestion.
 
     The notice's addressees are who the plan is sent to, not a statement of who does
-    one task: they are offered with their source for the person to decide.
+    one task: an empty task gets a warning offering them with their source. A task
+    filled from a suggestion gets a hint; a plan that names no unit anywhere, filled
+    from the addressees, gets one hint for all its tasks (each is marked 通知主送 in 单位来源).
     """
     from .workbook import TASK_HEADERS, column_letter
 
     column = column_letter(TASK_HEADERS.index("责任单位"))
     offered = "、".join(addressee_units(addressees))
-    findings = []
+    findings, addressed = [], []
     for offset, row in enumerate(rows):
         if states_unit(row):
             continue
-        filled = "、".join(row.lead + row.units)
-        sources = "、".join(dict.fromkeys(row.unit_sources.get(n, "") for n in row.lead + row.units))
+        names = row.lead + row.units
+        sources = list(dict.fromkeys(row.unit_sources.get(n, "") for n in names))
+        cell = f"{column}{first_row + offset}"
         message = f"第{row.seq}项任务未注明责任单位（原文未写明由谁负责）"
-        if filled:
-            message += f"；已按{sources}填入“{filled}”，请核对。"
-        elif offered:
-            message += f"，请填写；通知主送单位为“{offered}”（来源：{UnitSource.ADDRESSEE.value}），可供参考。"
+        if sources == [UnitSource.ADDRESSEE.value]:
+            addressed.append(row)
+        elif names:
+            findings.append(Finding("unit.unstated", Severity.HINT, SHEET_TASKS, cell,
+                                    message + f"；已按{'、'.join(sources)}填入“{'、'.join(names)}”，请核对。"))
         else:
-            message += "，请填写。"
-        findings.append(Finding("unit.unstated", Severity.WARNING, SHEET_TASKS, f"{column}{first_row + offset}",
-                                message, "" if filled else offered))
+            suggestion = (f"；通知主送单位为“{offered}”（来源：{UnitSource.ADDRESSEE.value}），可供参考"
+                          if offered else "")
+            findings.append(Finding("unit.unstated", Severity.WARNING, SHEET_TASKS, cell,
+                                    message + f"，请填写{suggestion}。", offered))
+    if addressed:
+        findings.insert(0, Finding(
+            "unit.unstated", Severity.HINT, SHEET_TASKS, f"{column}{first_row + rows.index(addressed[0])}",
+            f"原文没有为任务注明责任单位，{len(addressed)} 项任务已按通知主送单位“{offered}”填写"
+            f"（“单位来源”列为“{UnitSource.ADDRESSEE.value}”），请核对。"))
     return findings
 
 
