@@ -7,6 +7,12 @@ Rules, from how people decomposed the corpus plans by hand:
 * A prose paragraph without items is split into its separate requirements:
   its sentences, with 一是/二是 clauses as boundaries too, a short sentence
   staying with the one before it.
+* A note's scope is read as people read it: a note after the last of several
+  sub-items that have none covers them all; several notes in one paragraph each
+  cover the sentences before them; "以下任务均需X落实，不再一一列出" adds X to
+  every later task.
+* Framing and closing chapters (指导思想, 工作要求, 保障措施) and a chapter's
+  overview paragraph ("主要任务是：…") hold no tasks.
 * 任务名称 is the item's heading sentence; for a requirement, its leading verb
   phrase when it has one ("建立…机制，对于…" → "建立…机制"); else the paragraph
   heading.

@@ -3,6 +3,11 @@
 The outline knows the plan's title, year, issuer and document number, skips the
 通知 preamble and the closing matter (落款, 抄送, 附件), and gives each numbered
 paragraph its heading sentence, its body and a path such as ``二（一）3``.
+
+A plan often arrives inside the 通知 that hands it over, with the notice's own
+numbered requirements (一、二、三) before its signature and date: all of that is
+metadata, and the plan starts at its own heading. The plan year comes from the
+title, the document number, the issue date or the text, never from today.
 """
 
 from __future__ import annotations
