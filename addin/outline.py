@@ -31,6 +31,27 @@ _ATTACHMENT = re.compile(r"^附\s*件\s*\d*\s*[:：]?")
 _CLOSING = re.compile(r"^(抄送|抄报|印发|主题词)\s*[:：]|^[（(]此件")
 _ADDRESSEE_WORDS = re.compile(r"各|政府|部门|单位|局|委|办")
 _DATE_PARTS = re.compile(r"^((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
+# A date written in Chinese numerals, as under a notice typed in Word: 二〇二三年三月十五日.
+_CN_DATE = re.compile(r"^\s*([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+                      r"\s*([一二三四五六七八九十]{1,3})\s*日\s*$")
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+
+
+def _cn_number(text: str) -> int:
+    """一 → 1, 十 → 10, 十五 → 15, 二十 → 20, 三十一 → 31."""
+    tens, _, units = text.partition("十")
+    if "十" not in text:
+        return _CN_DIGITS[text]
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[units] if units else 0)
+
+
+def _arabic_date(text: str) -> str:
+    """"二〇二三年三月十五日" → "2023年3月15日"; any other text as it is."""
+    match = _CN_DATE.match(text)
+    if not match:
+        return text
+    year = "".join(str(_CN_DIGITS[c]) for c in match.group(1))
+    return f"{year}年{_cn_number(match.group(2))}月{_cn_number(match.group(3))}日"
 # A 通知 that wraps the plan: its sentence that hands the plan over, and the 《…》 name in it.
 _HANDOVER = re.compile(r"印发给你们|印发给你单位|现予印发|现印发|予以印发|认真(?:贯彻)?执行|遵照执行|请结合实际"
                        r"|请认真贯彻落实")
@@ -180,7 +201,7 @@ def _plan_start(lines: list[SourceLine]) -> tuple[int, str] | None:
     ended = numbered = False
     for i in range(handover + 1, len(lines)):
         text = lines[i].text
-        if _DATE_LINE.match(text) or _ATTACHMENT.match(text) or _ISSUER_LINE.match(text):
+        if _DATE_LINE.match(_arabic_date(text)) or _ATTACHMENT.match(text) or _ISSUER_LINE.match(text):
             ended = True
             continue
         heading = _heading_at(lines, i) if ended or numbered else None
@@ -273,7 +294,7 @@ def _plan_year(title_year: int | None, doc_number: str, issued: date | None, lin
 def _is_closing(text: str) -> bool:
     text = simplified(text)
     return bool(
-        _CLOSING.match(text) or _DATE_LINE.match(text)
+        _CLOSING.match(text) or _DATE_LINE.match(_arabic_date(text))
         or (_ISSUER_LINE.match(text) and len(text) <= 30)
     )
 
@@ -333,7 +354,7 @@ def _addressees(preamble: list[SourceLine]) -> str:
 
 def _issued(lines: list[SourceLine]) -> date | None:
     for line in lines:
-        match = _DATE_PARTS.match(line.text.strip())
+        match = _DATE_PARTS.match(_arabic_date(line.text.strip()))
         if match:
             try:
                 return date(*(int(part) for part in match.groups()))

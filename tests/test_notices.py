@@ -171,6 +171,7 @@ def test_notice_variants(tmp_path, lines, title, year):
         ("2017年某县政务公开工作要点", "2017-06-30"),  # the title
         ("某县政务公开工作要点\n某政办〔2017〕5号", "2017-06-30"),  # the document number
         ("某县政务公开工作要点\n某县人民政府办公室\n2017年3月1日", "2017-06-30"),  # the issue date
+        ("某县政务公开工作要点\n某县人民政府办公室\n二〇一七年三月一日", "2017-06-30"),  # in Chinese numerals
     ],
 )
 def test_the_plan_year_is_never_today(tmp_path, head, due):
