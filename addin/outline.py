@@ -317,7 +317,7 @@ def parse_outline(plan: PlanText) -> Outline:
         )
     first_number = next((i for i, line in enumerate(lines) if find_marker(line.text)), len(lines))
     title_year, issuer, doc_number = _metadata(lines[: max(body_start, first_number)], title)
-    issued = _issued(preamble + closing)
+    issued = _issued(lines[: max(body_start, first_number)] + closing)
     year = _plan_year(title_year, doc_number, issued, lines)
     return Outline(title, year, issuer, doc_number, roots, preamble, closing,
                    addressees=_addressees(preamble), issued=issued, intro=lines[body_start:first_number])
