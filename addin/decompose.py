@@ -345,13 +345,7 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
             standing.merge(later)
             continue
         parents = ancestors[id(node)]
-        chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
-            (p for p in parents if p.kind == "part"), None)  # 第一部分 > 一、: the 一、 is the 章节
-        section = next((p for p in parents if p.kind == "section"), None)
-        if node.kind == "section":
-            section = node
-        elif node.kind == "chapter" or (node.kind == "part" and chapter is None):
-            chapter = node  # a chapter with text of its own ("二、…\n加强培训。各…要…")
+        chapter, section = _chapter_and_section(node, parents)
         for name, content, roles, path in _rows_for(node, parents, granularity):
             if len(_CONTENT_CHARS.findall(content)) < _MIN_TASK:
                 continue  # only a note for later tasks, or a fragment cut off by the page
@@ -364,6 +358,18 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
     for row, units in pending:
         _add_standing(row, units)
     return rows
+
+
+def _chapter_and_section(node: OutlineNode, parents: list[OutlineNode]):
+    """The 章节 and 小节 a node's rows belong to."""
+    chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
+        (p for p in parents if p.kind == "part"), None)  # 第一部分 > 一、: the 一、 is the 章节
+    section = next((p for p in parents if p.kind == "section"), None)
+    if node.kind == "section":
+        section = node
+    elif node.kind == "chapter" or (node.kind == "part" and chapter is None):
+        chapter = node  # a chapter with text of its own ("二、…\n加强培训。各…要…")
+    return chapter, section
 
 
 def _add_standing(row: TaskRow, standing: dict[str, list[str]]) -> None:
