@@ -50,8 +50,11 @@ def _arabic_date(text: str) -> str:
     match = _CN_DATE.match(text)
     if not match:
         return text
-    year = "".join(str(_CN_DIGITS[c]) for c in match.group(1))
-    return f"{year}年{_cn_number(match.group(2))}月{_cn_number(match.group(3))}日"
+    try:
+        year = "".join(str(_CN_DIGITS[c]) for c in match.group(1))
+        return f"{year}年{_cn_number(match.group(2))}月{_cn_number(match.group(3))}日"
+    except KeyError:  # "十十月": no date
+        return text
 # A 通知 that wraps the plan: its sentence that hands the plan over, and the 《…》 name in it.
 _HANDOVER = re.compile(r"印发给你们|印发给你单位|现予印发|现印发|予以印发|认真(?:贯彻)?执行|遵照执行|请结合实际"
                        r"|请认真贯彻落实")
