@@ -211,6 +211,15 @@ def _title_outline(title: str) -> Outline:
     return Outline(title, int(year.group(1)) if year else None, "", "", [])
 
 
+def _no_tasks_message(path: Path, outline: Outline) -> str:
+    """What was found in a plan that yields no task: never a draft of zero rows."""
+    headings = [f"{node.label}、{node.heading}" for node in outline.roots if node.heading][:4]
+    count = sum(1 for _ in outline.walk())
+    found = f"识别到 {count} 个编号条目（{'；'.join(headings)}）" if headings else f"识别到 {count} 个编号条目"
+    return (f"文件“{path.name}”中没有可分解的任务：{found}，但都是指导思想、工作要求等说明性内容或印发通知本身。"
+            "请确认所选文件是工作要点或方案本身；上级下发的是任务分解表时，请直接导入该表。")
+
+
 def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Draft:
     """Read, decompose and fill units and deadlines for one plan document.
 
@@ -220,6 +229,8 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     options = options or DraftOptions()
     outline, table_rows = read_source(path)
     rows = _issuer_rows(table_rows, decompose(outline, options.granularity))
+    if not rows:
+        raise OutlineError(_no_tasks_message(Path(path), outline))
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")

@@ -418,3 +418,16 @@ def test_a_traditional_script_plan_reads_like_a_simplified_one(tmp_path):
     assert (draft.outline.title, draft.outline.year) == ("某市2022年工作要點", 2022)
     assert [(r.content, r.lead, r.units, r.assist) for r in draft.rows] == [
         ("做好公開。", [], ["市發改委", "市財政局"], []), ("推進信用監管。", ["市發改委"], [], ["市級有關部門"])]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["一、总体要求\n各单位要高度重视。\n", "2024年某区工作方案\n一、工作要求\n各单位要高度重视。\n二、保障措施\n加强督查。\n"],
+)
+def test_a_plan_without_tasks_is_refused_saying_what_was_found(tmp_path, capsys, text):
+    path = tmp_path / "方案.txt"
+    path.write_text(text, encoding="utf-8")
+    assert main(["decompose", str(path), "-o", str(tmp_path / "out.xlsx")]) == 1
+    message = capsys.readouterr().err
+    assert "文件“方案.txt”中没有可分解的任务：识别到" in message and "个编号条目（一、" in message
+    assert not (tmp_path / "out.xlsx").exists()
