@@ -422,7 +422,8 @@ def test_a_traditional_script_plan_reads_like_a_simplified_one(tmp_path):
 
 @pytest.mark.parametrize(
     "text",
-    ["一、总体要求\n各单位要高度重视。\n", "2024年某区工作方案\n一、工作要求\n各单位要高度重视。\n二、保障措施\n加强督查。\n"],
+    ["一、总体要求\n各单位要高度重视。\n",
+     "2024年某区工作方案\n一、工作要求\n各单位要高度重视。\n二、保障措施\n加强督查。\n"],
 )
 def test_a_plan_without_tasks_is_refused_saying_what_was_found(tmp_path, capsys, text):
     path = tmp_path / "方案.txt"
