@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .columns import explain_tables
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadline_for, note_deadline
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
@@ -19,7 +20,8 @@ from .outline import Outline, parse_outline, table_plan_outline
 from .plan import read_plan
 from .plan.form import form_tasks
 from .plan.model import PlanText
-from .table import read_task_table, rows_from_grid
+from .table import read_task_table, rows_from_grid, table_header
+from .units.cells import split_glued_units
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import UnitSource, addressee_units, assign_units, expand_groups, states_unit
 from .units.mapping import UnitMapping, cascade
@@ -165,16 +167,28 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
     rows = _table_rows(plan, strict=True)
     try:
         return parse_outline(plan), rows
-    except OutlineError:
+    except OutlineError as exc:
         rows = rows or _table_rows(plan, strict=False) or _form_rows(plan)  # a plain table, or a form
+        if not rows and plan.tables:
+            raise OutlineError(f"文件“{path.name}”中未识别到任务：{explain_tables(plan.tables)}。") from None
         if not rows:
-            raise
+            raise exc
         outline = table_plan_outline(plan)
         return (outline if outline.title else _title_outline(path.stem)), rows
 
 
 def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
-    return [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}", strict)]
+    rows: list[TaskRow] = []
+    header: list[str] = []
+    for k, grid in enumerate(plan.tables, start=1):
+        found = rows_from_grid(grid, f"表{k}", strict)
+        if not found and header and grid and len(grid[0]) == len(header):
+            # A table continued after a page or section break, without its header.
+            found = rows_from_grid([header, *grid], f"表{k}", strict)
+        elif found:
+            header = table_header(grid)
+        rows += found
+    return rows
 
 
 _FORM_NOTE_LABELS = {"lead": "牵头单位", "units": "责任单位", "assist": "配合单位"}
@@ -205,6 +219,16 @@ def _issuer_rows(table_rows: list[TaskRow], text_rows: list[TaskRow]) -> list[Ta
     return table_rows if len(table_rows) * 2 >= len(text_rows) else text_rows
 
 
+def _unused_table_findings(table_rows: list[TaskRow], rows: list[TaskRow]) -> list[Finding]:
+    """A task table the draft does not use is said, never dropped silently."""
+    if not table_rows or rows is table_rows:
+        return []
+    tables = "、".join(dict.fromkeys(row.source for row in table_rows))
+    return [Finding("table.unused", Severity.WARNING, SHEET_TASKS, "",
+                    f"文件中的任务表（{tables}，{len(table_rows)} 项）不到正文条目（{len(rows)} 项）的一半，"
+                    "已按正文分解；如应以表格为准，请核对。")]
+
+
 def _title_outline(title: str) -> Outline:
     """The outline of a plan that is only a title and a task table."""
     year = re.search(r"((?:19|20)\d\d)年", title)
@@ -215,7 +239,8 @@ def _no_tasks_message(path: Path, outline: Outline) -> str:
     """What was found in a plan that yields no task: never a draft of zero rows."""
     headings = [f"{node.label}、{node.heading}" for node in outline.roots if node.heading][:4]
     count = sum(1 for _ in outline.walk())
-    found = f"识别到 {count} 个编号条目（{'；'.join(headings)}）" if headings else f"识别到 {count} 个编号条目"
+    found = f"识别到 {count} 个编号条目（{'；'.join(headings)}）" if headings else (
+        f"识别到 {count} 个编号条目" if count else "未识别到编号条目或任务表格")
     return (f"文件“{path.name}”中没有可分解的任务：{found}，但都是指导思想、工作要求等说明性内容或印发通知本身。"
             "请确认所选文件是工作要点或方案本身；上级下发的是任务分解表时，请直接导入该表。")
 
@@ -233,6 +258,8 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
         raise OutlineError(_no_tasks_message(Path(path), outline))
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
+    if options.directory:
+        split_glued_units(table_rows, options.directory)
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")
     if options.mapping:
         cascade(rows, options.mapping, options.directory)
@@ -240,6 +267,7 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
         expand_groups(rows, options.directory)
     assign_deadlines(rows, outline, options.default_deadline, options.year, options.year_end)
     findings = _deadline_findings(rows) + _year_findings(outline, options.year)
+    findings += _unused_table_findings(table_rows, rows)
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)
     findings += unstated_unit_findings(rows, outline.addressees)
