@@ -18,7 +18,6 @@ from .errors import OutlineError
 from .findings import Finding, Severity
 from .outline import Outline, parse_outline, table_plan_outline
 from .plan import read_plan
-from .plan.form import form_tasks
 from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid, table_header
 from .units.cells import split_glued_units
@@ -26,7 +25,6 @@ from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import UnitSource, addressee_units, assign_units, expand_groups, states_unit
 from .units.mapping import UnitMapping, cascade
 from .units.mentions import is_known_unit
-from .units.notes import UnitRoles, parse_unit_note, with_leaders
 
 SHEET_TASKS = "任务分解"
 
@@ -168,7 +166,7 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
     try:
         return parse_outline(plan), rows
     except OutlineError as exc:
-        rows = rows or _table_rows(plan, strict=False) or _form_rows(plan)  # a plain table, or a form
+        rows = rows or _table_rows(plan, strict=False)  # a plan written as a plain table of tasks
         if not rows and plan.tables:
             raise OutlineError(f"文件“{path.name}”中未识别到任务：{explain_tables(plan.tables)}。") from None
         if not rows:
@@ -188,26 +186,6 @@ def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
         elif found:
             header = table_header(grid)
         rows += found
-    return rows
-
-
-_FORM_NOTE_LABELS = {"lead": "牵头单位", "units": "责任单位", "assist": "配合单位"}
-
-
-def _form_rows(plan: PlanText) -> list[TaskRow]:
-    """Tasks laid out as label and value lines (具体任务 / 责任单位 / 配合单位 / 完成时限)."""
-    rows = []
-    for k, task in enumerate(form_tasks(plan), start=1):
-        roles = UnitRoles()
-        for role, label in _FORM_NOTE_LABELS.items():
-            if task.fields.get(role):
-                roles.merge(parse_unit_note(f"{label}：{task.fields[role]}"))
-        if task.fields.get("leader"):
-            roles.leaders.append(f"牵头领导：{task.fields['leader']}")
-        deadline = task.fields.get("deadline", "")
-        rows.append(TaskRow(k, "", "", task.fields.get("name", ""), with_leaders(task.fields["content"], roles),
-                            roles.lead, roles.units, roles.assist, deadline, f"任务{k}", task.where,
-                            deadline_note=deadline))
     return rows
 
 

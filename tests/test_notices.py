@@ -391,22 +391,27 @@ def test_rows_of_a_table_the_reader_found_are_no_plan_prose():
     assert "政策解读 | 做好政策解读 | 综合科 |" in "".join(node.text for node in without.walk())
 
 
-@pytest.mark.parametrize("kind", FORMATS)
-def test_a_task_laid_out_as_a_form(built, kind):
-    """shapes/08: 具体任务 / 责任单位 / 配合单位 / 完成时限, each label on its own line."""
-    rows = draft_from_plan(built(_shape("08_tongxin"), kind)).rows
-    assert len(rows) == 1
-    assert rows[0].content.startswith("全面落实疫情防控“新十条”")
-    assert rows[0].content.endswith("创建全国卫生县和自治区健康县。")
-    assert (rows[0].lead, rows[0].units, rows[0].assist) == ([], ["卫健局", "文旅局"], ["各乡镇"])
-    assert rows[0].deadline_note.startswith("方舱医院升级改造亚定点医院")
+@pytest.mark.parametrize("kind", ["txt", "docx"])
+def test_a_task_laid_out_as_a_form(tmp_path, kind):
+    """shapes/08: 具体任务 / 责任单位 / 配合单位 / 完成时限, each label on its own line (a form, in a .txt
+    or as Word paragraphs), read as the one task it is, with the plan's year unknown said so."""
+    source = _shape("08_tongxin")
+    path = source
+    if kind == "docx":
+        from docx import Document
 
-
-def test_a_table_copied_one_cell_per_line_is_no_form():
-    """shapes/04's header cells, one per line between bars, are no labels of a form."""
-    from addin.plan.form import form_tasks
-
-    assert form_tasks(read_plan(_shape("04_bazhou"))) == []
+        document = Document()
+        for line in source.read_text(encoding="utf-8").splitlines():
+            document.add_paragraph(line)
+        path = tmp_path / "任务.docx"
+        document.save(str(path))
+    draft = draft_from_plan(path)
+    row = draft.rows[0]
+    assert len(draft.rows) == 1
+    assert row.content.startswith("全面落实疫情防控“新十条”")
+    assert row.content.endswith("创建全国卫生县和自治区健康县。")
+    assert (row.lead, row.units, row.assist) == ([], ["卫健局", "文旅局"], ["各乡镇"])
+    assert row.deadline_note.startswith("方舱医院升级改造亚定点医院")
 
 
 def test_a_traditional_script_plan_reads_like_a_simplified_one(tmp_path):
