@@ -334,8 +334,8 @@ def test_a_plan_that_names_no_unit_anywhere_is_addressed_to_the_addressees_and_s
         ("二、重点任务\n以下任务均需各街道落实，不再一一列出。\n1.做好公开。（责任单位：区府办）\n三、保障措施\n"
          "（一）加强组织领导。各单位要高度重视。\n", ["做好公开。"]),
         # A table's header row copied into the text, in simplified or traditional script.
-        ("二、重点任务\n序号 工作任务 具体措施 责任单位 完成时限\n1.做好公开。（责任单位：区府办）\n"
-         "重點任務 | 工作內容 | 負責科室 |\n", ["做好公开。"]),
+        ("二、重点任务\n1.做好公开。（责任单位：区府办）\n序号 工作任务 具体措施 责任单位 完成时限\n", ["做好公开。"]),
+        ("二、重点任务\n1.做好公开。（责任单位：区府办）\n重點任務 | 工作內容 | 負責科室 |\n", ["做好公开。"]),
         # A line of unit names under a heading is the heading's note, not a task.
         ("二、重点任务\n（一）加强组织领导\n区委办、区政府办\n", ["加强组织领导。"]),
         # An overview paragraph of a chapter whose sections hold the tasks.
