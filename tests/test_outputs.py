@@ -202,3 +202,19 @@ def test_every_page_starts_with_its_task_name(corpus, tmp_path):
     assert breaks and all(sheet[f"B{b + 1}"].value or b + 1 in section_rows for b in breaks)
     assert not [str(m) for m in sheet.merged_cells.ranges
                 if m.max_row > m.min_row and any(m.min_row <= b < m.max_row for b in breaks)]
+
+
+def test_a_plan_inside_a_notice_gets_its_own_name_as_title(tmp_path, capsys):
+    """The notice's sentence (现将《…》印发给你们) is not the title: the plan's name is, everywhere."""
+    plan = Path(__file__).parent / "plans" / "通知_印发实施方案_示例.txt"
+    draft, official, ledger = tmp_path / "草稿.xlsx", tmp_path / "正式.xlsx", tmp_path / "台账.xlsx"
+    assert main(["decompose", str(plan), "-o", str(draft)]) == 0
+    rows = list(openpyxl.load_workbook(draft)[SHEET_PLAN].values)
+    assert rows[2][0] == "标题" and rows[2][3] == "青山镇2023年政务公开工作实施方案"
+    assert main(["render", str(draft), "-o", str(official)]) == 0
+    assert openpyxl.load_workbook(official)["任务分解表"]["A2"].value == "青山镇2023年政务公开工作实施方案任务分解表"
+    assert main(["ledger", str(draft), "-o", str(ledger)]) == 0
+    assert load_ledger(ledger).title == "青山镇2023年政务公开工作实施方案工作台账"
+    capsys.readouterr()
+    main(["validate", str(draft), "--no-write"])
+    assert "像是通知正文" not in capsys.readouterr().out and "现将" not in rows[2][3]
