@@ -282,9 +282,10 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
     for task in ledger.tasks:
         for report in [*task.history, *task.reports.values()]:
             detail.append(_detail_row(task, report))
-            for cell in detail[detail.max_row]:
-                _as_text(cell)
-            detail.cell(detail.max_row, 9).number_format = "yyyy-mm-dd"
+    for row in detail.iter_rows(min_row=2):
+        for cell in row:
+            _as_text(cell)
+        row[8].number_format = "yyyy-mm-dd"
     sheet = workbook[SHEET_LEDGER]
     header = next(r for r in range(1, 10) if "任务ID" in [c.value for c in sheet[r]])
     columns = {c.value: c.column for c in sheet[header] if c.value}
@@ -300,7 +301,7 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
         values = {"进展情况": _capped("\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress)),
                   "完成状态": view.rollup.state if reports else "",
                   "完成进度(%)": view.rollup.percent if reports else None,
-                  "各单位状态": _capped("\n".join(s.label() for s in view.rollup.units)) if reports else "",
+                  "各单位状态": _capped(view.unit_statuses()) if reports else "",
                   "完成日期": max((r.done_date for r in reports if r.done_date), default=None),
                   "佐证材料": _capped("\n".join(f"【{r.unit}】{r.evidence}" for r in reports if r.evidence)),
                   "最近更新": max((r.updated for r in reports), default=""),
@@ -320,9 +321,12 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
     for name in (SHEET_LEDGER, SHEET_DETAIL):
         backup_sheet(workbook, name)
     write_reports(workbook, ledger)
+    log = workbook[SHEET_HISTORY]
+    first = log.max_row + 1
     for entry in history:
-        workbook[SHEET_HISTORY].append(entry)
-        for cell in workbook[SHEET_HISTORY][workbook[SHEET_HISTORY].max_row]:
+        log.append(entry)
+    for row in log.iter_rows(min_row=first):
+        for cell in row:
             _as_text(cell)
     info = workbook[SHEET_INFO]
     keys = {row[0].value: row[1] for row in info.iter_rows(min_row=1) if row[0].value}

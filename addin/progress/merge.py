@@ -89,7 +89,7 @@ class MergeReport:
         out += [f"任务内容被改动（已保留台账原文）：{f}（{u}）任务 {t}" for f, u, t in self.text_changed]
         out += [f"新增的行未合并：{f}（{u}）第{r}行：{text[:30]}" for f, u, r, text in self.added_rows]
         out += [f"填写有误（原文已保留）：{f}（{u}）第{r}行：{m}" for f, u, r, m in self.bad_values]
-        out += [f"需核实：{f}（{u}）第{r}行：{m}" for f, u, r, m in self.to_check]
+        out += [f"需核实：{f}（{u}）第{r}行：{m.removeprefix('需核实：')}" for f, u, r, m in self.to_check]
         out += [f"缺少“{h}”列（原有内容保留）：{f}（{u}）" for f, u, h in self.missing_columns]
         out += [f"保留原值：{f}（{u}）第{r}行：{m}" for f, u, r, m in self.kept]
         out += [f"未合并：{f}：{reason}" for f, reason in self.rejected]
@@ -119,7 +119,7 @@ def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            if not any(b"<f" in archive.read(n) for n in archive.namelist()
+            if not any(re.search(rb"<(?:\w+:)?f[ >]", archive.read(n)) for n in archive.namelist()
                        if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
                 return {}
         from openpyxl import load_workbook

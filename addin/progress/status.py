@@ -325,6 +325,23 @@ class TaskView:
     def needs_check(self) -> bool:
         return bool(self.rollup.notes) or DONE_AFTER_REPORT in self.assessment.flags
 
+    def unit_statuses(self, full: bool = True) -> str:
+        """Each unit's status on one task, grouped: lead units by name, the others by status.
+
+        ``full`` lists every unit (明细); otherwise units that are on their way are only
+        counted, and those not started, silent or to be checked are named (逾期预警).
+        """
+        lines = [s.label() for s in self.rollup.units if s.role == ROLE_LEAD]
+        groups: dict[tuple[str, str], list[str]] = {}
+        for status in self.rollup.units:
+            if status.role != ROLE_LEAD and (full or status.role == ROLE_UNIT):
+                percent = f" {status.percent:g}%" if status.percent is not None else ""
+                groups.setdefault((status.role, status.reading.typed or SILENT), []).append(status.unit + percent)
+        for (role, shown), names in groups.items():
+            quiet = not full and shown in (DONE, ONGOING) and len(names) > 3
+            lines.append(f"{role}·{shown}（{len(names)}）" + ("" if quiet else "：" + "、".join(names)))
+        return "\n".join(lines)
+
     def remarks(self) -> str:
         """逾期完成；需核实：… — what the clerk must look at."""
         parts = list(self.assessment.flags) + self.rollup.notes

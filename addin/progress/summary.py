@@ -253,7 +253,8 @@ def _table(sheet, headers: list[str], rows: list[list[object]], widths: list[flo
             cell.style = style
             if c in percent_columns and isinstance(cell.value, float):
                 cell.number_format = PERCENT
-        sheet.row_dimensions[r].height = row_height(values, widths, 11)
+        shown = [f"{v:.1%}" if isinstance(v, float) else v for v in values]  # as printed, not 0.046153846…
+        sheet.row_dimensions[r].height = row_height(shown, widths, 11)
     return start, sheet.max_row
 
 
@@ -384,7 +385,7 @@ def _overview(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | N
     pie.dataLabels = _labels()
     pie.dataLabels.showCatName = True
     pie.height, pie.width = 7.5, 13
-    sheet.add_chart(pie, "H18")
+    sheet.add_chart(pie, "H17")
     print_setup(sheet)
 
 
@@ -404,19 +405,30 @@ def _by_unit(sheet, ledger: Ledger, as_of: date, rules: Rules) -> None:
     for column, light in zip(range(13, 16), LIGHTS, strict=True):
         sheet.cell(start, column).fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
     if end > start:
-        chart = BarChart()
-        chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
-        chart.title = "各单位牵头、责任任务亮灯情况"
-        chart.add_data(Reference(sheet, min_col=13, max_col=15, min_row=start, max_row=end), titles_from_data=True)
-        chart.set_categories(Reference(sheet, min_col=2, min_row=start + 1, max_row=end))
-        _colour_series(chart, [LIGHT_COLOURS[light] for light in LIGHTS])
-        _show_axes(chart)
-        chart.x_axis.tickLblSkip, chart.x_axis.scaling.orientation = 1, "maxMin"  # ranked order, top down
-        chart.legend.position = "b"
-        chart.height, chart.width = max(9.0, 0.55 * (end - start) + 3), 18
-        sheet.add_chart(chart, f"A{end + 3}")
+        _unit_chart(sheet.parent.create_sheet("分单位图"), sheet, start, end)
     sheet.freeze_panes = f"C{start + 1}"
     print_setup(sheet, f"{start}:{start}")
+
+
+def _unit_chart(sheet, data, start: int, end: int) -> None:
+    """The units' lights on a portrait page of their own: tall enough for every unit's name."""
+    _title(sheet, "各单位牵头、责任任务亮灯情况", 8)
+    for column in "ABCDEFGH":
+        sheet.column_dimensions[column].width = 11
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.add_data(Reference(data, min_col=13, max_col=15, min_row=start, max_row=end), titles_from_data=True)
+    chart.set_categories(Reference(data, min_col=2, min_row=start + 1, max_row=end))
+    _colour_series(chart, [LIGHT_COLOURS[light] for light in LIGHTS])
+    _show_axes(chart)
+    chart.x_axis.txPr = _axis_text(800)
+    chart.x_axis.tickLblSkip, chart.x_axis.scaling.orientation = 1, "maxMin"  # ranked order, top down
+    chart.legend.position = "t"
+    chart.height, chart.width = min(24.0, max(9.0, 0.55 * (end - start) + 3)), 17
+    sheet.add_chart(chart, "A2")
+    last = 2 + int(chart.height / 0.53) + 1  # rows of 15 pt under the chart, so the print area holds it
+    sheet.cell(last, 8).value = " "
+    print_setup(sheet, landscape=False)
 
 
 def _by_section(sheet, ledger: Ledger, now: RoundFigures) -> None:
@@ -448,17 +460,17 @@ def _by_section(sheet, ledger: Ledger, now: RoundFigures) -> None:
     print_setup(sheet, f"{start}:{start}")
 
 
-def _task_row(view: TaskView) -> list[object]:
+def _task_row(view: TaskView, full: bool = True) -> list[object]:
     task, assessment = view.task, view.assessment
     return [view.light, task.seq, task.name, task.content, "、".join(task.lead), "、".join(task.units), task.deadline,
             assessment.due.isoformat() if assessment.due else "", view.rollup.state,
             _fraction(view.rollup.percent), _fraction(assessment.elapsed), assessment.pace,
-            "\n".join(s.label() for s in view.rollup.units), view.remarks()]
+            view.unit_statuses(full), view.remarks()]
 
 
 TASK_HEADERS = ["预警", "序号", "任务名称", "任务内容", "牵头单位", "责任单位", "完成时限", "到期日期", "状态",
                 "完成进度", "序时进度", "序时", "各单位状态", "提示"]
-TASK_WIDTHS = [6, 6, 14, 40, 12, 14, 9, 11, 9, 8, 8, 8, 34, 22]
+TASK_WIDTHS = [6, 6, 14, 36, 12, 14, 9, 11, 9, 8, 8, 8, 40, 22]
 
 
 def _warnings(sheet, ledger: Ledger, now: RoundFigures, rules: Rules) -> None:
@@ -467,7 +479,8 @@ def _warnings(sheet, ledger: Ledger, now: RoundFigures, rules: Rules) -> None:
     order = {RED: 0, YELLOW: 1}
     views = sorted((v for v in now.views.values() if v.light in order),
                    key=lambda v: (order[v.light], v.assessment.due or date.max, v.task.seq))
-    start, end = _table(sheet, TASK_HEADERS, [_task_row(v) for v in views], TASK_WIDTHS, percent_columns=(10, 11))
+    start, end = _table(sheet, TASK_HEADERS, [_task_row(v, full=False) for v in views], TASK_WIDTHS,
+                        percent_columns=(10, 11))
     _paint(sheet, 1, start + 1, end)
     sheet.freeze_panes = f"A{start + 1}"
     if end > start:
