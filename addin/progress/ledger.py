@@ -174,6 +174,9 @@ def load_ledger(path: str | Path) -> Ledger:
     tasks = [_task(r, columns) for r in grid[header_index + 1:] if r[columns["id"]]]
     issued = {}
     by_id = {t.id: t for t in tasks}
+    sent = any(row and row[0] for row in _grid(path, SHEET_ISSUED))
+    for task in tasks:
+        task.sent = sent
     for row in _grid(path, SHEET_ISSUED):
         if row and row[0]:
             unit, ids, roles = str(row[0]), _split_names(row[1]), _split_names(row[2] if len(row) > 2 else "")

@@ -86,6 +86,7 @@ class LedgerTask:
         return seen
 
     history: list[Progress] = field(default_factory=list)  # reports of earlier rounds
+    sent: bool = False  # the ledger has been split: issued_roles lists every recipient
 
 @dataclass
 class Ledger:

@@ -97,6 +97,7 @@ def recipients(ledger: Ledger, directory: UnitDirectory | None = None) -> dict[s
     """
     result: dict[str, list[LedgerTask]] = {}
     for task in ledger.tasks:
+        task.sent = True
         for name in task.all_units():
             members = directory.members(name) if directory else []
             units = [m.name for m in members] or ([] if is_group(name, directory) else [name])

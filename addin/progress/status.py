@@ -178,7 +178,7 @@ class Rollup:
 
 def recipients(task: LedgerTask) -> dict[str, str]:
     """Every unit the task went to, with its role (as sent when split, else as named)."""
-    if task.issued_roles:
+    if task.issued_roles or task.sent:
         return {unit: task.role_of(unit) for unit in task.issued_roles}
     return {unit: task.role_of(unit) for unit in task.all_units()}
 
@@ -368,20 +368,21 @@ def view_unit_part(task: LedgerTask, unit: str, as_of: date, year: int, rules: R
 
 
 def reminders(ledger, as_of: date, rules: Rules) -> dict[str, list[tuple[LedgerTask, Assessment, TaskView]]]:
-    """Unit -> the tasks to remind it of: its own part red or yellow, and the task not green overall.
+    """Unit -> the tasks to remind it of (牵头 and 责任 parts only).
 
-    The one computation behind `mail remind`, the ribbon's 催办 and the summary's
-    逾期预警: a task the summary shows green is never in a reminder.
+    The one computation behind `mail remind`, the ribbon's 催办 and the summary: a
+    unit is reminded of a task when its own part is red or yellow and the summary
+    shows the task red or yellow (逾期预警) — or when the unit has not reported on it
+    at all (the summary's 未反馈). A task the summary shows green is never chased
+    with a unit that has reported on it.
     """
     due: dict[str, list[tuple[LedgerTask, Assessment, TaskView]]] = {}
     for task in ledger.tasks:
         view = view_task(task, as_of, ledger.year, rules)
-        if view.light == GREEN:
-            continue
         for unit, role in recipients(task).items():
             if role not in (ROLE_LEAD, ROLE_UNIT):
                 continue
             own = view_unit_part(task, unit, as_of, ledger.year, rules, task.reports.get(unit))
-            if own.light in (RED, YELLOW):
+            if own.light in (RED, YELLOW) and (view.light != GREEN or own.state == SILENT):
                 due.setdefault(unit, []).append((task, own, view))
     return due
