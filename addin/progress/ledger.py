@@ -265,8 +265,8 @@ def _capped(text: str) -> str:
 
 
 def _as_text(cell) -> None:
-    """A person's text starting with = stays text (never a live formula)."""
-    if isinstance(cell.value, str) and cell.value.startswith("="):
+    """A person's text stays text: never a live formula (=…), never an error value (#REF!)."""
+    if isinstance(cell.value, str) and (cell.value.startswith("=") or cell.data_type == "e"):
         cell.data_type = "s"
 
 

@@ -112,14 +112,15 @@ def _fill_merged(sheet, grid: list[list[object]]) -> None:
 
 
 def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
-    """(row, column) 0-based -> formula text, for a sheet saved with formulas (else {}).
+    """(row, column) 0-based -> formula or error text (=B1, #REF!), for a sheet that has any.
 
-    python-calamine reads a formula saved without its cached value as an empty
-    cell; openpyxl reads the formula text, which merge keeps rather than an empty report.
+    python-calamine reads a formula saved without its cached value, and an error
+    value, as an empty cell; openpyxl reads the text, which merge keeps (flagged)
+    rather than an empty report.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            if not any(re.search(rb"<(?:\w+:)?f[ >]", archive.read(n)) for n in archive.namelist()
+            if not any(re.search(rb'<(?:\w+:)?f[ >]|t="e"', archive.read(n)) for n in archive.namelist()
                        if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
                 return {}
         from openpyxl import load_workbook
@@ -128,8 +129,9 @@ def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
         cells = {}
         for r, row in enumerate(workbook[sheet].iter_rows()):
             for c, cell in enumerate(row):
-                if isinstance(getattr(cell, "value", None), str) and cell.value.startswith("="):
-                    cells[(r, c)] = cell.value
+                value = getattr(cell, "value", None)
+                if isinstance(value, str) and (value.startswith("=") or getattr(cell, "data_type", "") == "e"):
+                    cells[(r, c)] = value
         workbook.close()
         return cells
     except (zipfile.BadZipFile, OSError, KeyError, ValueError):
@@ -154,15 +156,19 @@ def read_return(path: Path) -> ReturnedForm | None:
         return None
     _fill_merged(sheet, grid)
     formulas = _formula_cells(path, SHEET_FORM) if path.suffix.lower() != ".xls" else {}
+    width = max([len(grid[header])] + [c + 1 for _, c in formulas])
+    grid += [[""] * width for _ in range(max([r + 1 for r, _ in formulas], default=0) - len(grid))]
+    grid = [row + [""] * (width - len(row)) for row in grid]
     names = [form_header(v) for v in grid[header]]
     form = ReturnedForm(path, meta, [], {n for n in names if n})
     for index, values in enumerate(grid[header + 1:], start=header + 1):
         if _signature(values, form.signature):
             continue
         for (r, c), text in formulas.items():
-            if r == index and c < len(values) and values[c] in ("", None):
+            if r == index and values[c] in ("", None):
                 values[c] = text
-                form.formulas.add((index + 1, names[c]))
+                if text.startswith("="):
+                    form.formulas.add((index + 1, names[c]))
         if any(v not in ("", None) for v in values):
             form.rows.append({**dict(zip(names, values, strict=False)), "_row": index + 1})
     return form
