@@ -15,9 +15,11 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from ..deadlines import parse_deadline
 from ..errors import FenJieError
+from ..layout import row_height
 from ..render import context_for_rows, render_workbook
 from ..safe_io import write_atomically
 from ..table import read_task_table
@@ -294,6 +296,8 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
     columns = {c.value: c.column for c in sheet[header] if c.value}
     by_id = ledger.by_id()
     as_of = date.today()
+    widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, sheet.max_column + 1)]
+    hidden_columns = [sheet.column_dimensions[get_column_letter(c)].hidden for c in range(1, len(widths) + 1)]
     for row in range(header + 1, sheet.max_row + 1):
         task = by_id.get(str(sheet.cell(row, columns["任务ID"]).value or ""))
         if task is None:
@@ -315,6 +319,8 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
                 cell = sheet.cell(row, columns[name])
                 cell.value = value
                 _as_text(cell)
+        shown = [None if hidden else sheet.cell(row, c).value for c, hidden in enumerate(hidden_columns, start=1)]
+        sheet.row_dimensions[row].height = min(409, row_height(shown, widths, 12))  # Excel's limit: 409 pt
 
 
 def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[object]]) -> Path | None:
