@@ -112,3 +112,15 @@ def test_settings_defaults_and_choices():
     assert rules_from_settings({}) == Rules()
     assert rules_from_settings({"黄灯阈值": "15%", "红灯阈值": "40", "办结认定": "全部责任单位", "临期预警天数": "7"}) \
         == Rules(15, 40, "全部", 7)
+
+
+@pytest.mark.parametrize("name, group", [
+    ("各部门", True), ("各街镇", True), ("相关单位", True), ("各有关部门", True), ("全区经济运行各专班", True),
+    ("区政府各委办局", True), ("有关部门", True), ("区发改委等相关部门", True),
+    ("区教育局", False), ("区委组织部", False), ("长寿路街道", False), ("区政府办公室", False), ("区城运中心", False),
+    ("桃浦镇", False),
+])
+def test_groups_never_get_a_form(name, group):
+    from addin.progress.split import is_group
+
+    assert is_group(name) is group
