@@ -212,3 +212,17 @@ def test_a_unit_returning_twice_in_one_folder_loses_nothing(issued):
     assert (kept.status, kept.evidence) == ("已完成", "会议纪要、方案初稿")
     assert report.duplicates and "重复报送" in "\n".join(report.lines())
 
+
+
+def test_a_column_the_unit_added_is_kept_in_the_notes(issued):
+    tmp, ledger = issued
+
+    def fill(sheet, columns, rows):
+        extra = sheet.max_column + 1
+        sheet.cell(3, extra).value = "备注"
+        sheet.cell(rows[0], extra).value = "需区里协调场地"
+        sheet.cell(rows[0], columns["完成状态"]).value = "推进中"
+
+    report = merge_returns(ledger, _return(tmp, "加列", fill))
+    assert "另填“备注”：需区里协调场地" in _first_report(ledger, tmp).notes
+    assert any("另填“备注”" in line for line in report.lines())

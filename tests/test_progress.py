@@ -108,6 +108,7 @@ def test_round_trip_split_merge_summary(cycle, capsys):
     assert not edited.content.endswith("（本单位修改）"), "the ledger keeps its own task text"
     history = list(openpyxl.load_workbook(ledger_path)["合并记录"].values)
     assert len(history) > 1
+    assert any("本单位自行增加的工作" in str(r[6]) for r in history), "an added row's text is kept in 合并记录"
     for unit, rows in data["written"].items():
         for task_id, (status, _, _) in rows.items():
             report = ledger.by_id()[task_id].reports.get(unit)

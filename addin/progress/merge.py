@@ -37,10 +37,12 @@ HEADER_ALIASES = {
     "完成日期": ("完成日期", "完成时间", "实际完成日期", "实际完成时间", "办结日期", "办结时间"),
     "佐证材料": ("佐证材料", "佐证", "佐证资料", "证明材料", "支撑材料", "附件", "佐证材料清单"),
 }
+FORM_HEADERS = {"序号", "任务ID", "任务名称", "任务内容", "本单位角色", "完成时限", *HEADER_ALIASES}
 _ALIAS = {alias: header for header, aliases in HEADER_ALIASES.items() for alias in aliases}
 SIGNATURE_LABELS = {"填报人": "reporter", "联系电话": "phone", "审核人": "reviewer",
                     "审核人（单位负责人）": "reviewer"}
 KEEP_LONGER = "较短文本未覆盖原值（新值见本行）"
+ADDED_ROW = "单位自行新增的行，未合并（原文见本行）"
 FORMULA_NOTE = "公式未计算，按公式原文保留"
 
 
@@ -242,6 +244,11 @@ def _typed(form: ReturnedForm, row: dict, ctx: _Context) -> Progress:
         if r == row["_row"]:
             notes.append(f"{CHECK_PREFIX}{header}{FORMULA_NOTE}")
             ctx.report.to_check.append((*where, f"“{header}”{FORMULA_NOTE}"))
+    for header, value in row.items():
+        if header not in FORM_HEADERS and header != "_row" and _text(value):
+            note = f"另填“{header or '无标题列'}”：{_text(value)[:200]}"
+            notes.append(note)
+            ctx.report.to_check.append((*where, note))
     date_text = "" if done else _text(row.get("完成日期"))
     return Progress(unit, _text(row.get("进展情况")), reading.typed, done, _text(row.get("佐证材料")), ctx.now,
                     percent, ctx.ledger.round, date_text, form.signature.get("reporter", ""),
@@ -311,7 +318,7 @@ def logged_conflicts(ledger_path: str | Path) -> set[tuple[str, ...]]:
     from .ledger import SHEET_HISTORY, _grid
 
     return {_conflict_key(list(r) + [""] * 8) for r in _grid(Path(ledger_path), SHEET_HISTORY)[1:]
-            if len(r) >= 8 and r[7] == KEEP_LONGER}
+            if len(r) >= 8 and r[7] in (KEEP_LONGER, ADDED_ROW)}
 
 
 def _same(before: object, after: object) -> bool:
@@ -374,6 +381,9 @@ def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
                 task_id_ = _text(row.get("任务ID"))
                 if task_id_ not in mine:
                     ctx.report.added_rows.append((form.path.name, unit, row["_row"], _text(row.get("任务内容"))))
+                    typed = "；".join(f"{h}：{_text(v)}" for h, v in row.items() if h != "_row" and _text(v))
+                    ctx.conflicts.append([ctx.now, form.path.name, unit, task_id_, f"第{row['_row']}行", "", typed,
+                                          ADDED_ROW])
                 elif _apply_row(form, row, by_id[task_id_], ctx):
                     updated.add(task_id_)
                 else:
