@@ -226,3 +226,20 @@ def test_a_column_the_unit_added_is_kept_in_the_notes(issued):
     report = merge_returns(ledger, _return(tmp, "加列", fill))
     assert "另填“备注”：需区里协调场地" in _first_report(ledger, tmp).notes
     assert any("另填“备注”" in line for line in report.lines())
+
+
+def test_a_ledger_from_an_older_fenjie_keeps_its_reports(issued):
+    """反馈明细 of the previous layout (9 columns, no 轮次) is read by header and rewritten in the new one."""
+    tmp, ledger = issued
+    task_id = _form(tmp)[2]["B4"].value
+    workbook = openpyxl.load_workbook(ledger)
+    detail = workbook["反馈明细"]
+    detail.delete_rows(1, detail.max_row)
+    detail.append(["任务ID", "序号", "单位", "角色", "进展情况", "完成状态", "完成日期", "佐证材料", "最近更新"])
+    detail.append([task_id, 1, UNIT, "牵头", "上季度已完成方案", "推进中", None, "方案", "2024-06-30T10:00:00"])
+    workbook.save(ledger)
+    merge_returns(ledger, _return(tmp, "新表", _blank))
+    kept = _first_report(ledger, tmp)
+    assert (kept.progress, kept.status, kept.evidence, kept.percent) == ("上季度已完成方案", "推进中", "方案", 80)
+    header = [c.value for c in openpyxl.load_workbook(ledger)["反馈明细"][1]]
+    assert header[:6] == ["任务ID", "序号", "单位", "角色", "轮次", "进展情况"]

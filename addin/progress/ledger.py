@@ -272,6 +272,18 @@ def _as_text(cell) -> None:
         cell.data_type = "s"
 
 
+def _current_headers(sheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    """Bring an older ledger's header row (fewer columns) to the current one; rows are rewritten or extend it."""
+    if tuple(c.value for c in sheet[1][: len(headers)]) == headers:
+        return
+    for column, (name, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = sheet.cell(1, column, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        sheet.column_dimensions[cell.column_letter].width = width
+    print_setup(sheet, "1:1")
+
+
 def _detail_row(task: LedgerTask, report: Progress) -> list[object]:
     return [task.id, task.seq, report.unit, task.role_of(report.unit), report.round, report.progress,
             report.status, report.percent, report.done_date or report.date_text, report.evidence,
@@ -283,6 +295,7 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
     from .status import Rules, view_task
 
     detail = workbook[SHEET_DETAIL]
+    _current_headers(detail, DETAIL_HEADERS, DETAIL_WIDTHS)  # a ledger made by an older FenJie
     detail.delete_rows(2, detail.max_row)
     for task in ledger.tasks:
         for report in [*task.history, *task.reports.values()]:
@@ -331,6 +344,7 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
         backup_sheet(workbook, name)
     write_reports(workbook, ledger)
     log = workbook[SHEET_HISTORY]
+    _current_headers(log, HISTORY_HEADERS, HISTORY_WIDTHS)
     first = log.max_row + 1
     for entry in history:
         log.append(entry)

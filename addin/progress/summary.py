@@ -496,7 +496,7 @@ def _silent(sheet, ledger: Ledger, as_of: date, rules: Rules) -> None:
     rows = [[i, f.unit, f.issued, f.duties, "是" if f.unit in previous else ("否" if ledger.previous_round else "—")]
             for i, f in enumerate(silent, start=1)]
     _table(sheet, ["序号", "单位", "下发任务数", "其中牵头、责任", "上轮是否反馈"], rows, [6, 28, 11, 14, 13])
-    print_setup(sheet, "2:2", landscape=False)
+    print_setup(sheet, "2:2")
 
 
 def _details(sheet, ledger: Ledger, now: RoundFigures) -> None:
