@@ -7,6 +7,7 @@ as written, by the rules of issue #14 restated independently of addin.progress.s
 from __future__ import annotations
 
 import csv
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -38,17 +39,30 @@ def _directory(tmp: Path) -> Path:
     return out
 
 
-@pytest.fixture
-def round_files(corpus, tmp_path, capsys):
-    table = tmp_path / "分解表.xlsx"
+@pytest.fixture(scope="module")
+def issued_round(corpus, tmp_path_factory):
+    """The 普陀 plan decomposed, its ledger, and the round's forms: built once, copied per test."""
+    import contextlib
+    import io
+
+    base = tmp_path_factory.mktemp("普陀")
+    table = base / "分解表.xlsx"
     assert main(["decompose", str(corpus / "plans" / "putuo_2024.txt"), "-o", str(table),
                  "--sample-units", "普陀区"]) == 0
-    ledger = tmp_path / "台账.xlsx"
+    ledger = base / "台账.xlsx"
     assert main(["ledger", str(table), "-o", str(ledger)]) == 0
-    capsys.readouterr()
-    directory = _directory(tmp_path)
-    assert main(["split", str(ledger), "-o", str(tmp_path / "下发"), "--round", ROUND, "--units", str(directory)]) == 0
-    return tmp_path, ledger, directory, capsys.readouterr().out
+    directory = _directory(base)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["split", str(ledger), "-o", str(base / "下发"), "--round", ROUND, "--units", str(directory)]) == 0
+    return base, out.getvalue()
+
+
+@pytest.fixture
+def round_files(issued_round, tmp_path):
+    base, split_out = issued_round
+    shutil.copytree(base, tmp_path, dirs_exist_ok=True)
+    return tmp_path, tmp_path / "台账.xlsx", tmp_path / "单位名录.csv", split_out
 
 
 def _rows(sheet) -> tuple[dict[str, int], list[dict]]:
@@ -237,7 +251,12 @@ def test_quarterly_round_on_putuo(round_files, capsys):
     # 分板块 adds up.
     sections = _sheet_table(summary["分板块"], "板块")
     assert sum(r["任务数"] for r in sections) == 65 and sum(r["红灯"] for r in sections) == lights.count("红")
-    assert summary["总体情况"]._charts and summary["分单位"]._charts and summary["分板块"]._charts
+    assert summary["总体情况"]._charts and summary["分板块"]._charts
+    chart = summary["分单位图"]._charts[0]
+    colours = [getattr(s.graphicalProperties.solidFill.srgbClr, "val", s.graphicalProperties.solidFill.srgbClr)
+               for s in chart.series]
+    assert colours == ["E03C31", "F5B800", "3A9A48"], "red, yellow, green — not Office's defaults"
+    assert chart.x_axis.delete is False and chart.x_axis.tickLblSkip == 1, "every unit's name on the axis"
 
 
 def test_second_round_keeps_history_and_flags_late_completion(round_files, capsys):
