@@ -161,6 +161,8 @@ def expected_tasks(written: dict, ledger) -> dict[str, tuple[str, str, float | N
         finished = all(u in done for u in leads) and len(done) == len(said)
         values = [x for x in (_value(v[1], v[2]) for v in said.values()) if x is not None]
         percent = 100.0 if finished else (round(sum(values) / len(values), 1) if values else None)
+        if not finished and percent == 100.0:
+            percent = None  # some units done, the others gave no percentage
         if finished:
             state = "已完成"
         elif done:

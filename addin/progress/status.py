@@ -213,6 +213,8 @@ def roll_up(task: LedgerTask, rules: Rules, reports: dict[str, Progress] | None 
         finished = all(s.reading.counted == DONE for s in leads) and len(done) == len(said)
     values = [v for v in (unit_value(s.reading, s.percent) for s in said) if v is not None]
     percent = 100.0 if finished else (round(sum(values) / len(values), 1) if values else None)
+    if not finished and percent == 100.0:
+        percent = None  # units done and units without a percentage: how far the task is, nobody said
     if finished:
         state = DONE
     elif done:
@@ -362,8 +364,6 @@ def view_unit_part(task: LedgerTask, unit: str, as_of: date, year: int, rules: R
     reading = read_status(report.status if report else "")
     state = reading.counted or SILENT
     percent = unit_value(reading, report.percent if report else None) if state != SILENT else None
-    if state == ONGOING and report and report.percent is None:
-        percent = None
     return assess(state, percent, task, as_of, year, rules, report.done_date if report else None)
 
 

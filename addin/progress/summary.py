@@ -455,7 +455,7 @@ def _by_section(sheet, ledger: Ledger, now: RoundFigures) -> None:
         _show_axes(chart)
         chart.x_axis.tickLblSkip, chart.x_axis.scaling.orientation = 1, "maxMin"
         chart.legend.position = "b"
-        chart.height, chart.width = max(7.0, 1.2 * (end - start) + 3), 20
+        chart.height, chart.width = min(8.0, max(6.0, 0.9 * (end - start) + 3)), 20  # fits under the table
         sheet.add_chart(chart, f"A{end + 3}")
     print_setup(sheet, f"{start}:{start}")
 
