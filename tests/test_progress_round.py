@@ -289,6 +289,8 @@ def test_second_round_keeps_history_and_flags_late_completion(round_files, capsy
     overview = {r["指标"]: r for r in _sheet_table(summary["总体情况"], "指标")}
     assert overview["逾期完成"]["本轮"] == 1 and overview["逾期完成"]["上轮"] == 0
     assert overview["已完成"]["变化"] == overview["已完成"]["本轮"] - overview["已完成"]["上轮"]
+    sections = _sheet_table(summary["分板块"], "板块")
+    assert all(isinstance(r["上轮序时达标率"], int | float) for r in sections), "each section against the last round"
     detail = list(openpyxl.load_workbook(ledger_path)["反馈明细"].values)
     rounds = {(r[2], r[4]) for r in detail[1:] if r[0] == task55.id}
     assert ("区政府办公室", ROUND) in rounds and ("区政府办公室", "2024年第4季度") in rounds

@@ -318,7 +318,7 @@ def build_summary(ledger: Ledger, as_of: date, warn_days: int = 15, rules: Rules
     workbook = Workbook()
     _overview(workbook.active, ledger, current, previous, previous_label, as_of, rules)
     _by_unit(workbook.create_sheet("分单位"), ledger, as_of, rules)
-    _by_section(workbook.create_sheet("分板块"), ledger, current)
+    _by_section(workbook.create_sheet("分板块"), ledger, current, previous)
     _warnings(workbook.create_sheet("逾期预警"), ledger, current, rules)
     _silent(workbook.create_sheet("未反馈单位"), ledger, as_of, rules)
     _details(workbook.create_sheet("明细"), ledger, current)
@@ -431,8 +431,8 @@ def _unit_chart(sheet, data, start: int, end: int) -> None:
     print_setup(sheet, landscape=False)
 
 
-def _by_section(sheet, ledger: Ledger, now: RoundFigures) -> None:
-    headers = ["板块", "任务数", *TASK_STATES, "红灯", "黄灯", "绿灯", "完成率", "序时达标率"]
+def _by_section(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | None) -> None:
+    headers = ["板块", "任务数", *TASK_STATES, "红灯", "黄灯", "绿灯", "完成率", "序时达标率", "上轮序时达标率"]
     _title(sheet, "分板块完成情况", len(headers))
     sections: dict[str, list[TaskView]] = {}
     for task in ledger.tasks:
@@ -441,8 +441,9 @@ def _by_section(sheet, ledger: Ledger, now: RoundFigures) -> None:
     for name, views in sections.items():
         states = [sum(v.rollup.state == s for v in views) for s in TASK_STATES]
         lights = [sum(v.light == x for v in views) for x in LIGHTS]
-        rows.append([name, len(views), *states, *lights, states[0] / len(views), lights[2] / len(views)])
-    start, end = _table(sheet, headers, rows, [40, 7, 7, 8, 7, 7, 7, 6, 6, 6, 8, 9], percent_columns=(11, 12))
+        earlier = sum(before.views[v.task.id].light == GREEN for v in views) / len(views) if before else "—"
+        rows.append([name, len(views), *states, *lights, states[0] / len(views), lights[2] / len(views), earlier])
+    start, end = _table(sheet, headers, rows, [40, 7, 7, 8, 7, 7, 7, 6, 6, 6, 8, 9, 9], percent_columns=(11, 12, 13))
     for column, light in zip(range(8, 11), LIGHTS, strict=True):
         sheet.cell(start, column).fill = PatternFill("solid", fgColor=LIGHT_FILLS[light])
     if end > start:
