@@ -44,6 +44,7 @@ SIGNATURE_LABELS = {"填报人": "reporter", "联系电话": "phone", "审核人
 KEEP_LONGER = "较短文本未覆盖原值（新值见本行）"
 ADDED_ROW = "单位自行新增的行，未合并（原文见本行）"
 FORMULA_NOTE = "公式未计算，按公式原文保留"
+CHECK_PREFIX = "需核实："
 
 
 def _fold_header(text: object) -> str:
@@ -128,8 +129,10 @@ def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
         from openpyxl import load_workbook
 
         workbook = load_workbook(path, read_only=True, data_only=False)
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()  # a stray cell at XFD1048576 must not make a sheet of a billion cells
         cells = {}
-        for r, row in enumerate(workbook[sheet].iter_rows()):
+        for r, row in enumerate(worksheet.iter_rows()):
             for c, cell in enumerate(row):
                 value = getattr(cell, "value", None)
                 if isinstance(value, str) and (value.startswith("=") or getattr(cell, "data_type", "") == "e"):
@@ -158,8 +161,9 @@ def read_return(path: Path) -> ReturnedForm | None:
         return None
     _fill_merged(sheet, grid)
     formulas = _formula_cells(path, SHEET_FORM) if path.suffix.lower() != ".xls" else {}
-    width = max([len(grid[header])] + [c + 1 for _, c in formulas])
-    grid += [[""] * width for _ in range(max([r + 1 for r, _ in formulas], default=0) - len(grid))]
+    width = len(grid[header])
+    formulas = {(r, c): text for (r, c), text in formulas.items() if c < width and r < len(grid) + 1000}
+    grid += [[""] * width for _ in range(max([r + 1 for r, _ in formulas], default=0) - len(grid))]  # formula-only rows
     grid = [row + [""] * (width - len(row)) for row in grid]
     names = [form_header(v) for v in grid[header]]
     form = ReturnedForm(path, meta, [], {n for n in names if n})
@@ -255,9 +259,6 @@ def _typed(form: ReturnedForm, row: dict, ctx: _Context) -> Progress:
                     form.signature.get("phone", ""), form.signature.get("reviewer", ""), "；".join(notes))
 
 
-CHECK_PREFIX = "需核实："
-
-
 def _combine(old: Progress, new: Progress, form: ReturnedForm, row: dict, ctx: _Context,
              task_id: str) -> Progress:
     """``old`` updated by ``new``: a blank, a missing column or a shorter text never replaces a value."""
@@ -294,9 +295,7 @@ def _apply_row(form: ReturnedForm, row: dict, task, ctx: _Context) -> bool:
     same_round = held is None or held.round == ctx.ledger.round
     changes = [(label, getattr(base, key), getattr(merged, key)) for label, key in FIELDS
                if not _same(getattr(base, key), getattr(merged, key))]
-    if same_round and not changes and (held is None or held.notes == merged.notes):
-        return False
-    if not same_round and held is not None and not changes and held.round == merged.round:
+    if same_round and not changes and (held.notes if held else "") == merged.notes:
         return False
     for label, before, after in changes:
         ctx.history.append([ctx.now, form.path.name, unit, task.id, label, _show(before), _show(after), ""])
