@@ -124,3 +124,10 @@ def test_groups_never_get_a_form(name, group):
     from addin.progress.split import is_group
 
     assert is_group(name) is group
+
+
+def test_a_percentage_without_a_status_is_a_report():
+    task = _task([], ["乙"])
+    view = view_task(task, AS_OF, 2024, Rules(), {"乙": Progress("乙", percent=70)})
+    assert (view.rollup.state, view.rollup.percent, view.light) == ("推进中", 70, "绿")
+    assert view.unit_statuses() == "责任·推进中（1）：乙 70%"

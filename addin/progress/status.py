@@ -159,11 +159,15 @@ class UnitStatus:
     reading: StatusReading
     percent: float | None
 
+    @property
+    def shown(self) -> str:
+        """What the unit typed; else what it counts as; else 未反馈."""
+        return self.reading.typed or self.reading.counted or SILENT
+
     def label(self) -> str:
         """区教育局（责任）：推进中 60%."""
-        shown = self.reading.typed or SILENT
         percent = f" {self.percent:g}%" if self.percent is not None else ""
-        return f"{self.unit}（{self.role}）：{shown}{percent}"
+        return f"{self.unit}（{self.role}）：{self.shown}{percent}"
 
 
 @dataclass(frozen=True)
@@ -183,6 +187,14 @@ def recipients(task: LedgerTask) -> dict[str, str]:
     return {unit: task.role_of(unit) for unit in task.all_units()}
 
 
+def reading_of(report: Progress | None) -> StatusReading:
+    """A report's status; a percentage given without a status counts as 推进中 (100: 已完成)."""
+    reading = read_status(report.status if report else "")
+    if report and not reading.typed and report.percent is not None:
+        return StatusReading("", DONE if report.percent >= 100 else ONGOING)
+    return reading
+
+
 def unit_value(reading: StatusReading, percent: float | None) -> float | None:
     """How far a unit says it is, in percent: its 完成进度, else 100 for 已完成 and 0 for 未启动."""
     if percent is not None:
@@ -196,12 +208,13 @@ def roll_up(task: LedgerTask, rules: Rules, reports: dict[str, Progress] | None 
     roles = recipients(task)
     for unit in reports:
         roles.setdefault(unit, task.role_of(unit) or ROLE_ASSIST)
-    units = [UnitStatus(u, role, read_status(reports[u].status if u in reports else ""),
-                        reports[u].percent if u in reports else None) for u, role in roles.items()]
+    units = [UnitStatus(u, role, reading_of(reports.get(u)), reports[u].percent if u in reports else None)
+             for u, role in roles.items()]
     order = {ROLE_LEAD: 0, ROLE_UNIT: 1, ROLE_ASSIST: 2}
     units.sort(key=lambda s: order.get(s.role, 3))
     deciding = [s for s in units if s.role in (ROLE_LEAD, ROLE_UNIT)] or units
-    notes = [f"{s.unit}：{s.reading.note}" for s in units if s.reading.note]
+    notes = [f"{s.unit}：{reports[s.unit].notes or s.reading.note}" for s in units
+             if s.unit in reports and (reports[s.unit].notes or s.reading.note)]
     said = [s for s in deciding if s.reading.counted]
     if not said:
         return Rollup(SILENT, None, units, notes)
@@ -338,7 +351,7 @@ class TaskView:
         for status in self.rollup.units:
             if status.role != ROLE_LEAD and (full or status.role == ROLE_UNIT):
                 percent = f" {status.percent:g}%" if status.percent is not None else ""
-                groups.setdefault((status.role, status.reading.typed or SILENT), []).append(status.unit + percent)
+                groups.setdefault((status.role, status.shown), []).append(status.unit + percent)
         for (role, shown), names in groups.items():
             quiet = not full and shown in (DONE, ONGOING) and len(names) > 3
             lines.append(f"{role}·{shown}（{len(names)}）" + ("" if quiet else "：" + "、".join(names)))
@@ -361,7 +374,7 @@ def view_task(task: LedgerTask, as_of: date, year: int, rules: Rules,
 def view_unit_part(task: LedgerTask, unit: str, as_of: date, year: int, rules: Rules,
                    report: Progress | None) -> Assessment:
     """One unit's own part of a task, judged by its own report."""
-    reading = read_status(report.status if report else "")
+    reading = reading_of(report)
     state = reading.counted or SILENT
     percent = unit_value(reading, report.percent if report else None) if state != SILENT else None
     return assess(state, percent, task, as_of, year, rules, report.done_date if report else None)
