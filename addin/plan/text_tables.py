@@ -49,9 +49,22 @@ class TextTable:
     last: int | None = None  # index just past the table's last line (None: the end of the text)
 
 
+def _unquote(cell: str) -> str:
+    """A cell without the quote Excel's copy puts around a cell holding a line break.
+
+    Excel copies such a cell as ``"line 1`` … ``line 2"``: the quote opens on one line
+    and closes on another, so each part carries one unpaired ASCII quote. Chinese text
+    quotes with “”, so an unpaired " is never part of the words.
+    """
+    cell = cell.strip()
+    if cell.count('"') % 2:
+        cell = cell[1:] if cell.startswith('"') else cell[:-1] if cell.endswith('"') else cell
+    return cell.strip()
+
+
 def _cells(line: str, spaced: bool) -> list[str]:
     """The cells of one line: split at | and tabs; at runs of spaces in a flattened table."""
-    parts = re.split(r"[|｜\t]", line)
+    parts = [_unquote(p) for p in re.split(r"[|｜\t]", line)]
     if spaced and len(parts) == 1:
         parts = re.split(r"\s+", line.strip())
         parts = _join_single_characters(parts)
@@ -114,7 +127,7 @@ def _stream(lines: list[SourceLine]) -> tuple[list[tuple[str, int]], dict[int, l
     separated: dict[int, list[str]] = {}
     for index, line in enumerate(lines):
         if re.search(r"[|｜\t]", line.text):
-            parts = [p.strip() for p in re.split(r"[|｜\t]", line.text.strip(" "))]
+            parts = [_unquote(p) for p in re.split(r"[|｜\t]", line.text.strip(" "))]
             separated[index] = parts[1:] if parts and not parts[0] and line.text.strip()[0] in "|｜" else parts
             if separated[index] and not separated[index][-1] and line.text.strip()[-1] in "|｜":
                 separated[index] = separated[index][:-1]
