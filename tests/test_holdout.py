@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from addin.decompose import Granularity
 from addin.pipeline import DraftOptions, draft_from_plan
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -51,3 +53,37 @@ def test_an_excel_copy_keeps_no_quote_of_a_cell_with_a_line_break(tmp_path):
     rows = draft_from_plan(path, DraftOptions(directory=None, use_addressees=False)).rows
     assert [(r.lead, r.units, r.assist) for r in rows] == [
         (["区住建局"], [], ["区城管局", "区自然资源局"]), ([], ["区卫生健康局"], [])]
+
+
+def _draft(text: str, tmp_path: Path, granularity=None):
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    options = DraftOptions(directory=None, use_addressees=False)
+    return draft_from_plan(path, options if granularity is None else replace(options, granularity=granularity)).rows
+
+
+CLAUSES_UNDER_ONE_NOTE = [
+    # 一是/二是 clauses of a (一) paragraph, one note after the last (h04)
+    ("（二）推进农村厕所革命。一是对已改户厕开展“回头看”，建立问题台账，逐户整改到位。二是新建改建农村公共厕所6座。"
+     "（责任单位：镇农业服务中心；配合单位：镇卫生院）",
+     ["对已改户厕开展“回头看”，建立问题台账，逐户整改到位。", "新建改建农村公共厕所6座。"],
+     [], ["镇农业服务中心"], ["镇卫生院"]),
+    # inline 1. 2. items of a (五) paragraph, one note after the last (h06, traditional script)
+    ("（五）推進公共資源配置信息公開。1.全面公開政府採購、工程建設項目招標投標等信息。2.推動國有土地使用權出讓信息及時公開。"
+     "（責任單位：縣公共資源交易中心、縣自然資源局）",
+     ["全面公開政府採購、工程建設項目招標投標等信息。", "推動國有土地使用權出讓信息及時公開。"],
+     [], ["縣公共資源交易中心", "縣自然資源局"], []),
+]
+
+
+@pytest.mark.parametrize(("paragraph", "contents", "lead", "units", "assist"), CLAUSES_UNDER_ONE_NOTE)
+def test_enumerated_clauses_before_one_note_are_a_task_each_with_its_units(paragraph, contents, lead, units,
+                                                                          assist, tmp_path):
+    rows = _draft(f"某镇2025年工作方案\n一、主要任务\n{paragraph}\n", tmp_path)
+    assert [r.content for r in rows] == contents
+    assert all((r.lead, r.units, r.assist) == (lead, units, assist) for r in rows)
+
+
+def test_item_granularity_keeps_an_annotated_paragraph_whole(tmp_path):
+    rows = _draft(f"某镇2025年工作方案\n一、主要任务\n{CLAUSES_UNDER_ONE_NOTE[0][0]}\n", tmp_path, Granularity.ITEM)
+    assert len(rows) == 1 and rows[0].units == ["镇农业服务中心"]
