@@ -87,3 +87,39 @@ def test_enumerated_clauses_before_one_note_are_a_task_each_with_its_units(parag
 def test_item_granularity_keeps_an_annotated_paragraph_whole(tmp_path):
     rows = _draft(f"某镇2025年工作方案\n一、主要任务\n{CLAUSES_UNDER_ONE_NOTE[0][0]}\n", tmp_path, Granularity.ITEM)
     assert len(rows) == 1 and rows[0].units == ["镇农业服务中心"]
+
+
+def test_a_pdf_table_split_by_the_page_gives_no_row_of_its_header_or_its_overflow():
+    """LibreOffice draws a cell's glyphs a fraction of a point over the ruling: the header line
+    and a row's last line carried onto the next page ("上。") are table text, not body lines."""
+    rows = draft_from_plan(HOLDOUT / "h07_town_notice_with_table.pdf",
+                           DraftOptions(directory=None, use_addressees=False)).rows
+    assert [r.name for r in rows] == ["安全生产责任落实", "道路交通安全", "自建房安全", "森林防火", "防汛备汛",
+                                      "燃气安全"]
+    assert rows[4].content == "修订完善防汛应急预案，组织开展防汛应急演练1次以上。"
+
+
+FLATTENED = ("城关镇2025年重点工作推进台账\n序号 重点工作 推进措施 责任站所 时间节点\n"
+             "1 农村集体经济 发展壮大村级集体经济，确保所有村集体经济年经营性收入达到10万元以上。 镇经管站 12月底前\n"
+             "2 移风易俗 推进红白理事会规范运行，遏制高价彩礼、大操大办等不良风气。 镇民政办 {unit} 全年\n"
+             "3 耕地保护 开展耕地“非农化”“非粮化”问题排查整改，全年无新增违法占地。 镇自然资源所 全年\n")
+
+
+@pytest.mark.parametrize("unit", ["镇妇联", "镇科协", "镇宣传统战"])
+def test_a_second_unit_of_a_flattened_row_is_a_unit_not_a_group_title(unit, tmp_path):
+    """"… 镇民政办 镇妇联 全年": the short cell after a unit on the same line is another unit;
+    read as a group title it took the row's deadline and became every later row's 小节."""
+    rows = _draft(FLATTENED.format(unit=unit), tmp_path)
+    assert [(r.name, r.section, r.units, r.deadline) for r in rows] == [
+        ("农村集体经济", "", ["镇经管站"], "12月底前"), ("移风易俗", "", ["镇民政办", unit], "全年"),
+        ("耕地保护", "", ["镇自然资源所"], "全年")]
+
+
+@pytest.mark.parametrize(("cell", "units"), [("区妇联、区残联、区科协", ["区妇联", "区残联", "区科协"]),
+                                             ("区工商联\n区侨联", ["区工商联", "区侨联"])])
+def test_mass_organisations_are_unit_names(cell, units):
+    from addin.columns import cell_kind
+    from addin.units.cells import parse_unit_cell
+
+    assert cell_kind(cell) == "units"
+    assert parse_unit_cell(cell).units == units

@@ -279,6 +279,7 @@ class _Builder:
         self.has_leader = "leader" in roles
         self.groups: dict[str, str] = {}
         self.row = _Row()
+        self.units_line: int | None = None  # the line of the row's last unit cell
         self.rows: list[list[str]] = []
 
     def flush(self) -> None:
@@ -294,9 +295,12 @@ class _Builder:
             self.rows.append(grid_row)
         self.row = _Row()
 
-    def add(self, text: str) -> None:
+    def add(self, text: str, line: int | None = None) -> None:
         kind = cell_kind(text)
         row = self.row
+        if kind == "short" and row.units_seen and line is not None and line == self.units_line \
+                and not self.progress_after_units and not (self.has_leader and _PERSON.fullmatch(text)):
+            kind = "units"  # "…要求。 镇民政办 镇宣传统战 全年": a unit cell flattened with spaces, not a group title
         if kind == "seq":
             if row.has("content") or row.has("seq"):
                 self.flush()
@@ -305,6 +309,7 @@ class _Builder:
             self._group(text)
         elif kind == "units":
             self._units(text)
+            self.units_line = line
         elif kind == "deadline":
             if row.has("content") or row.has("name"):
                 row.values.setdefault("deadline", text)
@@ -405,7 +410,7 @@ def _rows(header: list[str], cells: list[tuple[str, int]], separated: dict[int, 
             while k < len(cells) and cells[k][1] == line:
                 k += 1
         else:
-            builder.add(cells[k][0])
+            builder.add(*cells[k])
             k += 1
     builder.flush()
     return _inherit_units(builder.rows)

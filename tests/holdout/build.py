@@ -55,6 +55,34 @@ H03_ROWS = [
      "区生态环境分局牵头；区教育局、区机关事务服务中心、区商务局等按职责分工负责", "2025年11月底前"],
 ]
 
+H07_NOTICE = [
+    "中共青石镇委员会办公室 青石镇人民政府办公室",
+    "关于印发《青石镇2025年安全生产重点工作任务清单》的通知",
+    "各村（社区）党组织、村（居）委会，镇直各单位：",
+    "现将《青石镇2025年安全生产重点工作任务清单》印发给你们，请各单位按照清单要求，逐项抓好落实，"
+    "并于每月25日前将工作进展情况报镇应急管理办公室。",
+    "中共青石镇委员会办公室",
+    "青石镇人民政府办公室",
+    "2025年2月18日",
+    "附件",
+]
+H07_TITLE = "青石镇2025年安全生产重点工作任务清单"
+H07_HEADER = ["序号", "任务事项", "具体内容", "责任领导", "责任单位", "完成时限"]
+H07_ROWS = [
+    ["1", "安全生产责任落实", "修订镇、村两级安全生产责任清单，签订安全生产目标责任书。", "李明",
+     "镇应急管理办公室\n各村（社区）", "2025年3月底前"],
+    ["2", "道路交通安全", "开展农村道路交通安全专项整治，重点整治农用车违法载人、无证驾驶等行为。", "王强",
+     "镇交管站牵头，派出所、各村（社区）配合", "全年"],
+    ["3", "自建房安全", "对经营性自建房开展全覆盖排查，建立隐患台账，实行销号管理。", "王强",
+     "镇村镇建设服务中心", "2025年6月底前"],
+    ["4", "森林防火", "落实野外火源管控措施，加强清明、春节等重点时段巡山护林。", "赵刚",
+     "镇林业站；各村（社区）", "2025年4月底前"],
+    ["5", "防汛备汛", "修订完善防汛应急预案，组织开展防汛应急演练1次以上。", "赵刚",
+     "镇应急管理办公室、镇水利站", "2025年5月底前"],
+    ["6", "燃气安全", "开展瓶装液化气使用场所安全检查，督促餐饮场所安装燃气报警装置。", "李明",
+     "镇市场监管所\n镇应急管理办公室", "2025年9月底前"],
+]
+
 TABLES = {
     "h02_city_shuzizhengfu_fengong": (H02_TITLE, H02_HEADER, H02_ROWS, 1),
     "h03_district_wufei_tuijin": (H03_TITLE, H03_HEADER, H03_ROWS, None),
@@ -144,7 +172,25 @@ def to_pdf(docx: Path) -> None:
                     "--outdir", str(docx.parent), str(docx)], check=True, capture_output=True, timeout=180)
 
 
+def write_h07(stem: str = "h07_town_notice_with_table") -> None:
+    """A 通知 whose 附件 is the task table: text with the table tab-separated, and .docx."""
+    from docx import Document
+
+    text = "\n".join([*H07_NOTICE, excel_text(H07_TITLE, H07_HEADER, H07_ROWS)])
+    (HERE / f"{stem}.txt").write_text(f"{SOURCE}\nkind: notice + table\n{text}\n", encoding="utf-8")
+    document = Document()
+    for line in [*H07_NOTICE, H07_TITLE]:
+        document.add_paragraph(line)
+    table = document.add_table(rows=1 + len(H07_ROWS), cols=len(H07_HEADER))
+    table.style = "Table Grid"
+    for r, row in enumerate([H07_HEADER, *H07_ROWS]):
+        for c, cell in enumerate(row):
+            table.cell(r, c).text = cell
+    document.save(HERE / f"{stem}.docx")
+
+
 def main(argv: list[str]) -> int:
+    write_h07()
     for stem, (title, header, rows, group) in TABLES.items():
         kind = "table (browser copy)" if group is not None else "table (Excel copy)"
         text = browser_text(title, header, rows, group) if group is not None else excel_text(title, header, rows)
@@ -152,7 +198,7 @@ def main(argv: list[str]) -> int:
         write_xlsx(title, header, rows, group, HERE / f"{stem}.xlsx")
         write_docx_table(title, header, rows, group, HERE / f"{stem}.docx")
     for source in sorted(HERE.glob("h*.txt")):
-        if source.stem not in TABLES:
+        if source.stem not in TABLES and not source.stem.startswith(("h07", "h08")):
             write_docx_prose(source, HERE / f"{source.stem}.docx")
     if "--pdf" in argv:
         for docx in sorted(HERE.glob("h*.docx")):
