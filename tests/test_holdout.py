@@ -123,3 +123,13 @@ def test_mass_organisations_are_unit_names(cell, units):
 
     assert cell_kind(cell) == "units"
     assert parse_unit_cell(cell).units == units
+
+
+@pytest.mark.parametrize(("stem", "title"), [("h02_city_shuzizhengfu_fengong", "2025年全市数字政府建设重点工作分工表"),
+                                             ("h03_district_wufei_tuijin", "某区2025年“无废城市”建设重点事项推进表")])
+def test_a_workbook_titled_by_what_it_lists_gives_its_title_and_plan_year(stem, title):
+    """"…分工表" / "…推进表" above the header is the title: the plan year is 2025, not this year."""
+    draft = draft_from_plan(HOLDOUT / f"{stem}.xlsx", DraftOptions(directory=None, use_addressees=False))
+    assert (draft.outline.title, draft.outline.year) == (title, 2025)
+    assert not [f for f in draft.findings if f.rule == "plan.year"]
+    assert all(r.due.startswith("2025-") for r in draft.rows if r.due)
