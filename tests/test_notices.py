@@ -311,7 +311,7 @@ def test_a_task_without_a_unit_gets_a_finding_offering_the_addressees(tmp_path):
     last = tasks[-1]
     header = tasks[0]
     assert last[header.index("责任单位")] in (None, ""), "the addressees are not filled in"
-    findings = [f for f in book["校验结果"].values if f[2] == "unit.unstated"]
+    findings = [f for f in book["校验结果"].values if f[2] == "未注明责任单位"]
     assert len(findings) == 1
     assert findings[0][4] == f"G{len(tasks)}"
     assert "通知主送单位为“各行政村、各有关单位”（来源：通知主送）" in findings[0][5]
