@@ -12,7 +12,6 @@ setup(
     python_requires=">=3.10",
     install_requires=[
         "openpyxl>=3.1,<4",
-        "pandas>=2.0,<4",
         "jinja2>=3.1,<4",
         "python-docx>=1.1,<2",
         "pdfplumber>=0.11,<0.12",

@@ -19,52 +19,54 @@ import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-
-from . import __version__
-from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, deadline_for, parse_deadline
-from .decompose import TaskRow
 from .errors import FenJieError
-from .pipeline import DraftOptions, draft_from_plan, read_source
-from .undo import BACKUP_PREFIX
-from .units.directory import DIRECTORY_HEADERS, UnitDirectory, units_from_rows
-from .units.infer import assign_units
-from .workbook import (
-    FINDING_HEADERS,
-    PLAN_HEADERS,
-    SHEET_FINDINGS,
-    SHEET_LEDGER,
-    SHEET_PLAN,
-    SHEET_TASKS,
-    SHEET_UNITS,
-    TASK_HEADERS,
-    UNIT_SEPARATOR,
-    finding_values,
-    plan_values,
-    task_values,
-)
+
+if TYPE_CHECKING:
+    from .decompose import TaskRow
+    from .units.directory import UnitDirectory
+
+# Imports are local to the action that needs them: a click starts a Python (or reaches the
+# resident UDF server) and pays only for what its own action uses; `import addin.ribbon`
+# itself costs a few milliseconds (benchmarks/ribbon_speed.py keeps that measured).
 
 SHEET_SETTINGS = "设置"
-SETTINGS = (
-    ("上级要点文件", "", "要分解的上级要点（.docx/.pdf/.txt）的完整路径"),
-    ("计划年度", "", "默认取文件标题中的年份"),
-    ("默认完成时限", DEFAULT_DEADLINE, "原文未写时限时使用"),
-    ("年内完成时限", DEFAULT_YEAR_END, "原文只写“年内/年底前”时使用（如按惯例提前，可填 11月底前）"),
-    ("输出文件夹", "", "正式分解表、工作台账、反馈表、邮件等的存放位置；默认为本工作簿所在文件夹"),
-    ("轮次", "", "如 2024年第3季度；默认为当前季度"),
-    ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
-    ("统计日期", "", "进度汇总的截止日期；默认今天"),
-    ("发送方式", "eml", "eml（生成邮件文件，用邮件客户端发送）/ smtp（直接发送）/ outlook（存为 Outlook 草稿）"),
-    ("SMTP服务器", "", "发送方式为 smtp 时填写，如 smtp.example.gov.cn"),
-    ("SMTP端口", "465", "默认 465"),
-    ("SMTP加密", "ssl", "ssl / starttls / none"),
-    ("SMTP用户名", "", "密码请用环境变量 FENJIE_SMTP_PASSWORD 或系统钥匙串保存，不要写在工作簿里"),
-    ("发件人邮箱", "", "写入邮件的发件人"),
-    ("发件单位", "", "写入邮件落款"),
-    ("联系电话", "", "写入邮件正文"),
-    ("反馈截止日期", "", "写入邮件正文"),
-)
+BACKUP_PREFIX = "_备份_"  # the same prefix as addin.undo, which imports openpyxl for its own work
+
+
+def settings_table() -> tuple[tuple[str, str, str], ...]:
+    """Every option of the 设置 sheet: key, default value, explanation."""
+    from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
+
+    return (
+        ("上级要点文件", "", "要分解的上级要点（.docx/.pdf/.txt）的完整路径"),
+        ("计划年度", "", "默认取文件标题中的年份"),
+        ("默认完成时限", DEFAULT_DEADLINE, "原文未写时限时使用"),
+        ("年内完成时限", DEFAULT_YEAR_END, "原文只写“年内/年底前”时使用（如按惯例提前，可填 11月底前）"),
+        ("输出文件夹", "", "正式分解表、工作台账、反馈表、邮件等的存放位置；默认为本工作簿所在文件夹"),
+        ("轮次", "", "如 2024年第3季度；默认为当前季度"),
+        ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
+        ("统计日期", "", "进度汇总和催办的截止日期；默认今天"),
+        ("发送方式", "eml", "eml（生成邮件文件，用邮件客户端发送）/ smtp（直接发送）/ outlook（存为 Outlook 草稿）"),
+        ("SMTP服务器", "", "发送方式为 smtp 时填写，如 smtp.example.gov.cn"),
+        ("SMTP端口", "465", "默认 465"),
+        ("SMTP加密", "ssl", "ssl / starttls / none"),
+        ("SMTP用户名", "", "密码请用环境变量 FENJIE_SMTP_PASSWORD 或系统钥匙串保存，不要写在工作簿里"),
+        ("发件人邮箱", "", "写入邮件的发件人"),
+        ("发件单位", "", "写入邮件落款"),
+        ("联系电话", "", "写入邮件正文"),
+        ("反馈截止日期", "", "写入邮件正文"),
+    )
+
+
+def __getattr__(name: str):
+    """``ribbon.SETTINGS`` for callers outside this module, built on first use (PEP 562)."""
+    if name == "SETTINGS":
+        return settings_table()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 LOG = logging.getLogger("fenjie.ribbon")
 
 
@@ -132,12 +134,17 @@ def output_folder(book) -> Path:
 
 
 def directory_of(book) -> UnitDirectory | None:
+    from .units.directory import units_from_rows
+    from .workbook import SHEET_UNITS
+
     rows = read_sheet(book, SHEET_UNITS)
     return units_from_rows(rows, f"工作表“{SHEET_UNITS}”") if len(rows) > 1 else None
 
 
 def _year(book) -> int | None:
     """The plan year: 设置's 计划年度, else the year in the title on the 上级要点 sheet."""
+    from .workbook import SHEET_PLAN
+
     text = settings(book).get("计划年度", "")
     if text:
         return int(float(text))
@@ -148,6 +155,8 @@ def _year(book) -> int | None:
 
 def _addressees(book) -> str:
     """The 通知's 主送 line kept on the 上级要点 sheet."""
+    from .workbook import SHEET_PLAN
+
     return next((str(r[3]) for r in read_sheet(book, SHEET_PLAN)[1:4] if r and r[0] == "主送" and len(r) > 3), "")
 
 
@@ -156,6 +165,9 @@ def _addressees(book) -> str:
 
 def task_rows(book) -> list[TaskRow]:
     """The 任务分解 sheet as task rows (FenJie's own headers)."""
+    from .decompose import TaskRow
+    from .workbook import SHEET_TASKS, UNIT_SEPARATOR
+
     rows = read_sheet(book, SHEET_TASKS)
     if len(rows) < 2:
         raise FenJieError(f"“{SHEET_TASKS}”工作表中还没有任务：请先点“生成分解表”。")
@@ -183,11 +195,17 @@ def task_rows(book) -> list[TaskRow]:
 
 
 def _write_tasks(book, rows: list[TaskRow]) -> None:
+    from .workbook import SHEET_TASKS, TASK_HEADERS, task_values
+
     write_sheet(book, SHEET_TASKS, [list(TASK_HEADERS)] + [task_values(r) for r in rows])
 
 
 def _table_file(book, rows: list[TaskRow]) -> Path:
     """The 任务分解 rows saved to a temporary .xlsx, for the engine steps that read files."""
+    from openpyxl import Workbook
+
+    from .workbook import SHEET_TASKS, TASK_HEADERS, task_values
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TASKS
@@ -258,6 +276,9 @@ def _plan_path(book) -> Path:
 
 def import_plan(book) -> str:
     """导入上级要点: the plan's outline into the 上级要点 sheet."""
+    from .pipeline import read_source
+    from .workbook import PLAN_HEADERS, SHEET_PLAN, plan_values
+
     outline, _ = read_source(_plan_path(book))
     write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(outline))
     return f"已导入《{outline.title}》：{sum(1 for _ in outline.walk())} 个层级条目。"
@@ -265,6 +286,10 @@ def import_plan(book) -> str:
 
 def decompose_plan(book) -> str:
     """生成分解表: decompose the plan into the 任务分解 sheet (units and deadlines filled)."""
+    from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
+    from .pipeline import DraftOptions, draft_from_plan
+    from .workbook import FINDING_HEADERS, PLAN_HEADERS, SHEET_FINDINGS, SHEET_PLAN, finding_values, plan_values
+
     options = DraftOptions(directory=directory_of(book), year=_year(book),
                            default_deadline=settings(book).get("默认完成时限") or DEFAULT_DEADLINE,
                            year_end=settings(book).get("年内完成时限") or DEFAULT_YEAR_END)
@@ -277,6 +302,8 @@ def decompose_plan(book) -> str:
 
 def match_units(book) -> str:
     """匹配责任单位: fill the units of rows that have none, fold names to the 单位名录."""
+    from .units.infer import assign_units
+
     rows = task_rows(book)
     empty = [r for r in rows if not (r.lead or r.units or r.assist)]
     assign_units(rows, directory_of(book), _addressees(book))
@@ -286,6 +313,8 @@ def match_units(book) -> str:
 
 def match_deadlines(book) -> str:
     """识别完成时限: normalize every deadline and give due dates; fill empty ones."""
+    from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, deadline_for, parse_deadline
+
     rows = task_rows(book)
     year = _year(book) or date.today().year
     default = settings(book).get("默认完成时限") or DEFAULT_DEADLINE
@@ -308,6 +337,7 @@ def validate_tasks(book) -> str:
     from .markup import FILLS
     from .table import read_task_table
     from .validate import ValidationOptions, summary_line, validate_table
+    from .workbook import FINDING_HEADERS, SHEET_FINDINGS, SHEET_TASKS, finding_values
 
     table = read_task_table(_table_file(book, task_rows(book)))
     findings = validate_table(table, ValidationOptions(directory=directory_of(book), year=_year(book)))
@@ -323,6 +353,7 @@ def validate_tasks(book) -> str:
 def official_table(book) -> str:
     """生成正式分解表: the 任务分解表 template filled, saved beside the workbook."""
     from .render import context_for_rows, render_workbook, save_rendered
+    from .workbook import SHEET_PLAN
 
     rows = task_rows(book)
     plan = read_sheet(book, SHEET_PLAN)
@@ -338,6 +369,8 @@ def _ledger_path(book) -> Path:
 
 def _show_ledger(book, ledger_path: Path) -> None:
     from python_calamine import CalamineWorkbook
+
+    from .workbook import SHEET_LEDGER
 
     grid = CalamineWorkbook.from_path(str(ledger_path)).get_sheet_by_name(SHEET_LEDGER).to_python()
     header = next(i for i, row in enumerate(grid) if "任务ID" in row)
@@ -361,24 +394,42 @@ def split_units(book) -> str:
 
 def send_mail(book) -> str:
     """发送邮件: each unit's workbook by the 设置's 发送方式 (.eml files, SMTP, Outlook drafts), previewed first."""
-    from .mail.compose import MailSettings
-    from .mail.send import plan_form_mails, preview_rows, send_all
+    from .mail.send import plan_form_mails
     from .progress.ledger import load_ledger
 
     values = settings(book)
-    mail_settings = MailSettings(values.get("发件人邮箱") or "noreply@localhost", values.get("发件单位", ""),
-                                 values.get("联系电话", ""), values.get("反馈截止日期", ""))
+    mail_settings = _mail_settings(values)
+    ledger_path = _issued_ledger(book)
+    forms = output_folder(book) / f"{load_ledger(ledger_path).round}_下发"
+    outgoing = plan_form_mails(ledger_path, forms, directory_of(book), mail_settings)
+    return _send(book, ledger_path, outgoing, mail_settings, "邮件")
+
+
+def _mail_settings(values: dict[str, str]):
+    """Sender, office and contact lines of the mails, from the 设置 sheet."""
+    from .mail.compose import MailSettings
+
+    return MailSettings(values.get("发件人邮箱") or "noreply@localhost", values.get("发件单位", ""),
+                        values.get("联系电话", ""), values.get("反馈截止日期", ""))
+
+
+def _issued_ledger(book) -> Path:
     ledger_path = _ledger_path(book)
     if not ledger_path.exists():
         raise FenJieError("还没有下发：请先点“下发单位表”。")
-    forms = output_folder(book) / f"{load_ledger(ledger_path).round}_下发"
-    outgoing = plan_form_mails(ledger_path, forms, directory_of(book), mail_settings)
+    return ledger_path
+
+
+def _send(book, ledger_path: Path, outgoing: list, mail_settings, what: str) -> str:
+    """Preview ``outgoing`` on the 邮件预览 sheet, send it by the 设置's 发送方式, and say what happened."""
+    from .mail.send import preview_rows, send_all
+
     write_sheet(book, "邮件预览", [["单位", "收件人", "主题", "附件", "大小", "检查"]] + preview_rows(outgoing))
-    transport = mail_transport(values, output_folder(book) / "待发邮件")
+    transport = mail_transport(settings(book), output_folder(book) / "待发邮件")
     results = send_all(ledger_path, outgoing, transport, mail_settings)
     sent = sum(r.result == "成功" for r in results)
-    done = {"smtp": "已发送 {} 封邮件", "outlook": "已在 Outlook 草稿箱存入 {} 封邮件"}.get(
-        transport.name, "已生成 {} 封邮件（.eml）").format(sent)
+    done = {"smtp": f"已发送 {{}} 封{what}", "outlook": f"已在 Outlook 草稿箱存入 {{}} 封{what}"}.get(
+        transport.name, f"已生成 {{}} 封{what}（.eml）").format(sent)
     return f"{done}，{sum(r.result == '未发送' for r in results)} 封缺少信息，见“邮件预览”。"
 
 
@@ -423,8 +474,26 @@ def progress_summary(book) -> str:
     return f"已生成进度汇总（截至 {as_of.isoformat()}）：{out}"
 
 
+def remind_units(book) -> str:
+    """催办: a reminder to each unit with red or yellow tasks on the 统计日期 (as ``fenjie mail remind``)."""
+    from .mail.send import plan_reminders
+    from .progress.ledger import as_of_date
+
+    values = settings(book)
+    ledger_path = _issued_ledger(book)
+    as_of = as_of_date(values.get("统计日期", ""), f"“{SHEET_SETTINGS}”中的统计日期：")
+    mail_settings = _mail_settings(values)
+    outgoing = plan_reminders(ledger_path, directory_of(book), mail_settings, as_of)
+    if not outgoing:
+        return f"截至 {as_of.isoformat()} 没有红灯或黄灯任务，无需催办。"
+    return _send(book, ledger_path, outgoing, mail_settings, "催办邮件")
+
+
 def unit_directory(book) -> str:
     """单位名录: add the 单位名录 sheet, or list the unknown unit names of 任务分解."""
+    from .units.directory import DIRECTORY_HEADERS
+    from .workbook import FINDING_HEADERS, SHEET_FINDINGS, SHEET_UNITS, finding_values
+
     if _sheet(book, SHEET_UNITS) is None or len(read_sheet(book, SHEET_UNITS)) < 2:
         write_sheet(book, SHEET_UNITS, [list(DIRECTORY_HEADERS)])
         return f"已添加“{SHEET_UNITS}”工作表，请填写本单位的单位名录（简称用“；”分隔）。"
@@ -455,13 +524,15 @@ def self_check(book) -> str:
     import openpyxl
     import xlwings
 
+    from . import __version__
+
     folder = output_folder(book)
     writable = os.access(folder, os.W_OK)
     lines = [f"Python：{sys.executable}（{sys.version.split()[0]}）", f"FenJie：{__version__}",
              f"xlwings：{xlwings.__version__}，openpyxl：{openpyxl.__version__}",
              f"输出文件夹：{folder}（{'可写' if writable else '不可写'}）",
              f"日志：{log_path()}"]
-    missing = [key for key, _, _ in SETTINGS[:1] if not settings(book).get(key)]
+    missing = [key for key, _, _ in settings_table()[:1] if not settings(book).get(key)]
     if missing:
         lines.append(f"尚未填写：{'、'.join(missing)}")
     return "\n".join(lines)
@@ -470,7 +541,7 @@ def self_check(book) -> str:
 def show_settings(book) -> str:
     """设置: add the 设置 sheet with every option explained (existing values kept)."""
     current = settings(book)
-    rows = [["选项", "值", "说明"]] + [[k, current.get(k, v), note] for k, v, note in SETTINGS]
+    rows = [["选项", "值", "说明"]] + [[k, current.get(k, v), note] for k, v, note in settings_table()]
     write_sheet(book, SHEET_SETTINGS, rows)
     _sheet(book, SHEET_SETTINGS).activate()
     return f"请在“{SHEET_SETTINGS}”工作表中填写各项设置。"
@@ -479,11 +550,15 @@ def show_settings(book) -> str:
 def show_help(book) -> str:
     """帮助: where the user guide is and the order of the buttons."""
     guide = Path(__file__).resolve().parents[1] / "docs" / "用户指南.md"
-    return ("使用顺序：设置 → 导入上级要点 → 生成分解表 → 匹配责任单位 → 识别完成时限 → 校验 → "
-            f"生成正式分解表 → 下发单位表 → 发送邮件 → 回收反馈 → 进度汇总。\n用户指南：{guide}")
+    steps = [label for label, _ in ACTIONS.values()][:-3]
+    return f"使用顺序：{' → '.join(steps)}。\n用户指南：{guide}"
 
 
+# In the order of the work and of the ribbon (macros/customUI14.xml): prepare, decompose,
+# check and format, issue and collect, then the tools.
 ACTIONS: dict[str, tuple[str, Callable]] = {
+    "btnSettings": ("设置", show_settings),
+    "btnUnits": ("单位名录", unit_directory),
     "btnImportPlan": ("导入上级要点", import_plan),
     "btnDecompose": ("生成分解表", decompose_plan),
     "btnMatchUnits": ("匹配责任单位", match_units),
@@ -494,10 +569,9 @@ ACTIONS: dict[str, tuple[str, Callable]] = {
     "btnSendMail": ("发送邮件", send_mail),
     "btnMerge": ("回收反馈", merge_feedback),
     "btnSummary": ("进度汇总", progress_summary),
-    "btnUnits": ("单位名录", unit_directory),
+    "btnRemind": ("催办", remind_units),
     "btnUndo": ("撤销上一步", undo_last),
     "btnSelfCheck": ("自检", self_check),
-    "btnSettings": ("设置", show_settings),
     "btnHelp": ("帮助", show_help),
 }
 
