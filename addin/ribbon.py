@@ -521,7 +521,8 @@ def undo_last(book) -> str:
 
 def self_check(book) -> str:
     """自检: interpreter, versions, settings and write access."""
-    import openpyxl
+    from importlib.metadata import version
+
     import xlwings
 
     from . import __version__
@@ -529,7 +530,7 @@ def self_check(book) -> str:
     folder = output_folder(book)
     writable = os.access(folder, os.W_OK)
     lines = [f"Python：{sys.executable}（{sys.version.split()[0]}）", f"FenJie：{__version__}",
-             f"xlwings：{xlwings.__version__}，openpyxl：{openpyxl.__version__}",
+             f"xlwings：{xlwings.__version__}，openpyxl：{version('openpyxl')}",
              f"输出文件夹：{folder}（{'可写' if writable else '不可写'}）",
              f"日志：{log_path()}"]
     missing = [key for key, _, _ in settings_table()[:1] if not settings(book).get(key)]

@@ -7,19 +7,21 @@ CLI; they are defined once here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
-
-from .decompose import TaskRow
-from .findings import Finding
 from .layout import row_height
-from .outline import Outline
 from .safe_io import write_atomically
-from .units.directory import DIRECTORY_HEADERS, UnitDirectory
+from .units.directory import DIRECTORY_HEADERS
+
+if TYPE_CHECKING:  # openpyxl and the engine types only for hints: a ribbon click that only reads
+    # sheet names and headers from here must not pay for importing openpyxl (0.1 s)
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from .decompose import TaskRow
+    from .findings import Finding
+    from .outline import Outline
+    from .units.directory import UnitDirectory
 
 SHEET_PLAN = "上级要点"
 SHEET_TASKS = "任务分解"
@@ -71,6 +73,8 @@ def plan_values(outline: Outline) -> list[list[object]]:
 
 def cell_text(value: object) -> object:
     """A value safe for a cell: control characters Excel rejects are removed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
@@ -83,6 +87,8 @@ def _append_literal(sheet: Worksheet, values) -> None:
 
 
 def _fill_sheet(sheet: Worksheet, headers, widths, rows) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     sheet.append(list(headers))
     for values in rows:
         _append_literal(sheet, values)
@@ -127,6 +133,8 @@ def finding_values(findings: list[Finding]) -> list[list[object]]:
 
 
 def _link_findings(sheet: Worksheet, findings: list[Finding]) -> None:
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     cell_column = FINDING_HEADERS.index("单元格") + 1
     for i, finding in enumerate(findings, start=2):
         if finding.cell:
@@ -142,6 +150,8 @@ def build_draft_workbook(outline: Outline, rows: list[TaskRow], findings: list[F
 
     Sheets: 任务分解, 上级要点, and when given 单位名录 and 校验结果.
     """
+    from openpyxl import Workbook
+
     workbook = Workbook()
     tasks = workbook.active
     tasks.title = SHEET_TASKS
