@@ -17,6 +17,7 @@ setup(
         "pdfplumber>=0.11,<0.12",
         "python-calamine>=0.2,<1",
         "xlwings>=0.30,<1",
+        "packaging>=23",  # addin bundle: wheel tags and environment markers of the Windows target
     ],
     extras_require={
         "test": [
