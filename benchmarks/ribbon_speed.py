@@ -94,8 +94,10 @@ def workbook_sheets() -> dict[str, list[list[object]]]:
 
     directory = sample_directory("上海市")
     draft = draft_from_plan(PLAN, DraftOptions(directory=directory))
-    out = tempfile.mkdtemp(prefix="fenjie-bench-")
-    return {"设置": [["选项", "值", "说明"], ["上级要点文件", str(PLAN), ""], ["输出文件夹", out, ""]],
+    out = Path(tempfile.mkdtemp(prefix="fenjie-bench-"))
+    (out / "回收").mkdir()
+    return {"设置": [["选项", "值", "说明"], ["上级要点文件", str(PLAN), ""], ["输出文件夹", str(out), ""],
+                   ["回收文件夹", str(out / "回收"), ""]],
             "上级要点": [list(PLAN_HEADERS)] + plan_values(draft.outline),
             "任务分解": [list(TASK_HEADERS)] + [task_values(r) for r in draft.rows],
             "单位名录": [list(DIRECTORY_HEADERS)] + directory_values(directory),
