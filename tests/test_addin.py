@@ -265,3 +265,15 @@ def test_doctor_reports_versions(capsys):
     assert main(["doctor"]) == 0
     out = capsys.readouterr().out
     assert f"Python 解释器：{sys.executable}" in out and f"xlwings VBA 模块：{xlwings.__version__}" in out
+
+
+def test_without_a_workbook_the_button_says_so_in_chinese(xlam):
+    """The one message VBA shows itself (no workbook for Python to act on), kept as code points in the ASCII module."""
+    import re
+
+    code = _modules(xlam)["FenJie"]
+    codes = re.search(r'Private Const NO_WORKBOOK As String = "([0-9A-F ]+)"', code).group(1)
+    message = "".join(chr(int(c, 16)) for c in codes.split())
+    assert message == "请先打开或新建一个工作簿；受保护视图中的文件请先点“启用编辑”。"
+    guard, call = code.index("If ActiveWorkbook Is Nothing Then"), code.index("RunPython ")
+    assert guard < code.index("Exit Sub") < call
