@@ -127,6 +127,8 @@ def test_libreoffice_imports_the_modules(xlam, tmp_path):
     with zipfile.ZipFile(tmp_path / "fenjie.ods") as archive:
         names = set(archive.namelist())
         fenjie = archive.read("Basic/FenJieAddin/FenJie.xml").decode("utf-8")
+        content = archive.read("content.xml").decode("utf-8")
+    assert 'table:name="fenjie.conf"' in content and "USE UDF SERVER" in content, "a second reader of the conf sheet"
     assert {"Basic/FenJieAddin/xlwings.xml", "Basic/FenJieAddin/ThisWorkbook.xml"} <= names
     assert "Public Sub FenJieRibbon(control As IRibbonControl)" in fenjie
 

@@ -84,6 +84,10 @@ def test_scripts_are_cp936_crlf_and_name_only_files_in_the_bundle(bundle, name):
         assert "--no-index" in text and " fenjie " in text + " "
         with zipfile.ZipFile(next((bundle / "wheels").glob("fenjie-*.whl"))) as wheel:
             assert "addin/cli.py" in wheel.namelist(), "安装.bat runs python -m addin.cli from the installed wheel"
+    for line in text.splitlines():
+        if not line.startswith(("rem ", "echo ")):  # a path with a space (or 张三) must be quoted where it is used
+            unquoted = re.sub(r'"[^"]*"', "", line)
+            assert not re.search(r"%(HERE|TARGET|USERPROFILE|LOCALAPPDATA)%|%~", unquoted), line
     block = False
     for line in text.splitlines():
         block = block or line.rstrip().endswith("(")
