@@ -10,12 +10,9 @@ traceback dialog. Paths and options live on the 设置 sheet.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -67,7 +64,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-LOG = logging.getLogger("fenjie.ribbon")
+LOG_NAME = "fenjie.ribbon"
 
 
 # ---------------------------------------------------------------- bulk sheet access
@@ -212,6 +209,8 @@ def _table_file(book, rows: list[TaskRow]) -> Path:
     sheet.append(list(TASK_HEADERS))
     for row in rows:
         sheet.append(task_values(row))
+    import tempfile
+
     path = Path(tempfile.mkdtemp(prefix="fenjie-")) / f"{SHEET_TASKS}.xlsx"
     workbook.save(path)
     return path
@@ -221,7 +220,9 @@ def _alert(book, text: str, title: str = "FenJie 任务分解助手") -> None:
     try:
         book.app.alert(text, title=title)
     except Exception:  # noqa: BLE001 - no message box (tests, headless runs): the log keeps it
-        LOG.info("%s: %s", title, text)
+        import logging
+
+        logging.getLogger(LOG_NAME).info("%s: %s", title, text)
 
 
 def _status(book, text: str | bool) -> None:
@@ -586,6 +587,8 @@ def log_path() -> Path:
 
 def _log_failure(control_id: str) -> None:
     with log_path().open("a", encoding="utf-8") as handle:
+        import traceback
+
         handle.write(f"--- {date.today().isoformat()} {control_id}\n{traceback.format_exc()}\n")
 
 
