@@ -193,13 +193,16 @@ def test_vba_must_be_ascii(tmp_path):
         vba_modules(tmp_path)
 
 
-def _windows_profile(tmp_path, monkeypatch, user: str, python: str) -> tuple[Path, Path]:
-    """A Windows user profile under tmp_path, with this user's Python at ``python`` (relative to the profile)."""
+def _windows_profile(tmp_path, monkeypatch, user: str, python: str, source: str = "") -> tuple[Path, Path]:
+    """A Windows user profile under tmp_path, this user's Python at ``python`` (relative to the profile),
+    FenJie installed in its site-packages or, with ``source``, run from that source folder."""
     profile = tmp_path / "Users" / user
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("USERPROFILE", str(profile))
     monkeypatch.setenv("APPDATA", str(profile / "AppData" / "Roaming"))
     monkeypatch.setattr(sys, "executable", str(profile / python))
+    root = profile / source if source else (profile / python).parents[1] / "Lib" / "site-packages"
+    monkeypatch.setattr(installer, "PACKAGE_ROOT", root)
     return profile, profile / python
 
 
@@ -213,21 +216,23 @@ def _vba_input(data: bytes, code_page: str) -> dict[str, str]:
     return pairs
 
 
-@pytest.mark.parametrize(("user", "python"), [
-    ("张三", "AppData/Local/FenJie/venv/Scripts/python.exe"),
-    ("张三", "AppData/Local/FenJie 任务分解/venv/Scripts/python.exe"),
-    ("Zhang San", "AppData/Local/Programs/Python/Python312/python.exe"),
+@pytest.mark.parametrize(("user", "python", "source"), [
+    ("张三", "AppData/Local/FenJie/venv/Scripts/python.exe", ""),
+    ("张三", "AppData/Local/FenJie 任务分解/venv/Scripts/python.exe", ""),
+    ("张三", "FenJie 源码/.venv/Scripts/python.exe", "FenJie 源码"),
+    ("Zhang San", "AppData/Local/Programs/Python/Python312/python.exe", ""),
 ])
-def test_install_on_a_chinese_windows_profile(xlam, tmp_path, monkeypatch, user, python):
-    profile, interpreter = _windows_profile(tmp_path, monkeypatch, user, python)
+def test_install_on_a_chinese_windows_profile(xlam, tmp_path, monkeypatch, user, python, source):
+    profile, interpreter = _windows_profile(tmp_path, monkeypatch, user, python, source)
     target = installer.install(xlam, code_page="cp936")
     assert target == profile / "AppData" / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / "fenjie.xlam"
-    assert _conf(target) == {**_conf(xlam), "INTERPRETER_WIN": str(interpreter)}, "Unicode cells of the sheet"
+    settings = {"INTERPRETER_WIN": str(interpreter)} | ({"PYTHONPATH": str(profile / source)} if source else {})
+    assert _conf(target) == {**_conf(xlam), **settings}, "Unicode cells of the sheet"
     assert _modules(target) == _modules(xlam)
     config = profile / ".fenjie" / "fenjie.conf"
     data = config.read_bytes()
-    assert data == f'"INTERPRETER_WIN","{interpreter}"\r\n'.encode("cp936")
-    assert _vba_input(data, "cp936") == {"INTERPRETER_WIN": str(interpreter)}
+    assert data == "".join(f'"{k}","{v}"\r\n' for k, v in settings.items()).encode("cp936")
+    assert _vba_input(data, "cp936") == settings
     assert any(line.startswith("加载项：") and line.endswith("（已安装）") for line in installer.status_lines())
     assert f"加载项设置 INTERPRETER_WIN：{interpreter}" in installer.status_lines()
     assert installer.remove() == target and not target.exists()

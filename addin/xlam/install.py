@@ -1,8 +1,9 @@
 """Put the add-in where Excel loads it, and tell it which Python to run.
 
 Like ``xlwings addin install``, the .xlam goes to the user's XLSTART folder (per user,
-no admin rights). The interpreter goes into the add-in's own ``fenjie.conf`` sheet,
-whose cells are Unicode, and, as a fallback for a freshly copied add-in, into
+no admin rights). The interpreter (and, when FenJie runs from a source tree rather than
+an installed wheel, that tree as PYTHONPATH) goes into the add-in's own ``fenjie.conf``
+sheet, whose cells are Unicode, and, as a fallback for a freshly copied add-in, into
 ``%USERPROFILE%\\.fenjie\\fenjie.conf``. VBA reads that file with ``Input #`` in the
 ANSI code page (936 on Chinese Windows), so it is written in that code page, never
 UTF-8: a UTF-8 ``C:\\Users\\张三`` reads back as mojibake and "Could not find
@@ -25,6 +26,7 @@ from .build import CONF_PART, CONF_SHEET, PROJECT_NAME, conf_sheet_xml, read_con
 ADDIN_NAME = "fenjie.xlam"
 TARGET_CODE_PAGE = "cp936"  # Simplified Chinese Windows: what FenJie is built for when not run on Windows
 INTERPRETER_KEYS = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}
+PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding the addin package
 
 
 def xlstart_dir() -> Path:
@@ -90,24 +92,32 @@ def write_user_config(config: Path, values: dict[str, str], code_page: str) -> N
     write_atomically(config, lambda temp: temp.write_bytes(data), backup=False)
 
 
+def install_settings() -> dict[str, str]:
+    """What the conf sheet needs to run this FenJie: its interpreter, and its source folder unless installed."""
+    settings = {INTERPRETER_KEYS.get(sys.platform, "INTERPRETER"): sys.executable}
+    if PACKAGE_ROOT.name.lower() != "site-packages":  # run from a source tree: put it on sys.path
+        settings["PYTHONPATH"] = str(PACKAGE_ROOT)
+    return settings
+
+
 def install(xlam: Path, code_page: str | None = None) -> Path:
     """Copy the built add-in into XLSTART with this Python in its conf sheet; returns the installed path."""
     if not xlam.exists():
         raise FenJieError(f"找不到加载项文件“{xlam}”：请先运行 fenjie addin build。")
     target = xlstart_dir() / ADDIN_NAME
     code_page = code_page or ansi_code_page()
-    interpreter = Path(sys.executable)
-    require_ansi(interpreter, code_page)
+    settings = install_settings()
+    for value in settings.values():  # the UDF server's command line reaches xlwings' DLL as ANSI text
+        require_ansi(Path(value), code_page)
     parts = read_parts(xlam)
     if CONF_PART not in parts:
         raise FenJieError(f"“{xlam}”中没有“{CONF_SHEET}”工作表：请用 fenjie addin build 重新生成加载项。")
-    key = INTERPRETER_KEYS.get(sys.platform, "INTERPRETER")
-    parts[CONF_PART] = conf_sheet_xml({**read_conf(parts), key: str(interpreter)})
+    parts[CONF_PART] = conf_sheet_xml({**read_conf(parts), **settings})
     try:
         write_parts(target, parts)
     except PermissionError:
         raise FenJieError(f"无法写入“{target}”：请先关闭 Excel 再安装。") from None
-    write_user_config(user_config(), {key: str(interpreter)}, code_page)
+    write_user_config(user_config(), settings, code_page)
     return target
 
 
