@@ -57,10 +57,27 @@ def settings_table() -> tuple[tuple[str, str, str], ...]:
     )
 
 
+# Names this module imported at its top before its imports became lazy: other front doors
+# (the WPS add-in) may still reach them as ribbon.<name>; each loads on first use.
+_LAZY_NAMES = {
+    **dict.fromkeys(("SHEET_PLAN", "SHEET_TASKS", "SHEET_UNITS", "SHEET_FINDINGS", "SHEET_LEDGER", "TASK_HEADERS",
+                     "PLAN_HEADERS", "FINDING_HEADERS", "UNIT_SEPARATOR", "task_values", "plan_values",
+                     "finding_values"), ".workbook"),
+    **dict.fromkeys(("DEFAULT_DEADLINE", "DEFAULT_YEAR_END", "deadline_for", "parse_deadline"), ".deadlines"),
+    **dict.fromkeys(("DraftOptions", "draft_from_plan", "read_source"), ".pipeline"),
+    **dict.fromkeys(("DIRECTORY_HEADERS", "UnitDirectory", "units_from_rows"), ".units.directory"),
+    "TaskRow": ".decompose", "assign_units": ".units.infer", "__version__": ".",
+}
+
+
 def __getattr__(name: str):
-    """``ribbon.SETTINGS`` for callers outside this module, built on first use (PEP 562)."""
+    """``ribbon.SETTINGS`` and the engine names above for callers outside this module, loaded on use (PEP 562)."""
     if name == "SETTINGS":
         return settings_table()
+    if name in _LAZY_NAMES:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY_NAMES[name], __package__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

@@ -56,3 +56,41 @@ def test_every_button_has_a_tip_and_the_dispatcher_runs_them_in_ribbon_order():
     assert [b.get("label") for b in buttons] == [label for label, _ in ribbon.ACTIONS.values()]
     ids = [b.get("id") for b in ET.parse(UI).getroot().iter() if b.get("id")]
     assert len(ids) == len(set(ids)), "control ids are unique"
+
+
+_PROBE = """
+import json, os, sys
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
+import xlwings as xw
+import addin.ribbon as ribbon
+loaded = {"import": sorted(m for m in sys.modules if m.startswith("addin."))}
+book = xw.Book(json={"client": "Microsoft Office Scripts", "version": xw.__version__, "names": [],
+                     "book": {"name": "b.xlsx", "active_sheet_index": 0, "selection": "A1"},
+                     "sheets": [{"name": "Sheet1", "values": [[None]], "pictures": [], "tables": []}]})
+for button in sys.argv[1:]:
+    ribbon.dispatch(button, book)
+heavy = ("openpyxl", "pdfplumber", "docx", "python_calamine", "addin.pipeline", "addin.decompose")
+loaded["after"] = sorted(m for m in heavy if m in sys.modules)
+print(json.dumps(loaded))
+"""
+
+
+def test_a_click_imports_only_what_its_action_needs():
+    """`import addin.ribbon` loads no engine module; 帮助, 设置 and 撤销 load neither openpyxl nor the engine."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _PROBE, "btnHelp", "btnSettings", "btnUndo"], capture_output=True,
+                         text=True, check=True, cwd=UI.parents[1])
+    loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert loaded["import"] == ["addin.errors", "addin.ribbon"]
+    assert loaded["after"] == []
+
+
+def test_names_the_ribbon_used_to_import_are_still_reachable():
+    from addin import workbook
+    from addin.deadlines import DEFAULT_DEADLINE
+
+    assert ribbon.SHEET_TASKS == workbook.SHEET_TASKS and ribbon.DEFAULT_DEADLINE == DEFAULT_DEADLINE
+    assert [k for k, _, _ in ribbon.SETTINGS][:3] == ["上级要点文件", "计划年度", "默认完成时限"]
