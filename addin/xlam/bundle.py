@@ -190,12 +190,31 @@ def download_runtime(folder: Path) -> None:
 
 
 def check_runtime(folder: Path) -> None:
-    """A 64-bit python.exe signed by the Python Software Foundation, with its licence, or a clear error."""
+    """A 64-bit python.exe whose Authenticode certificate names the Python Software Foundation, with its licence."""
     exe = folder / "python.exe"
     data = exe.read_bytes() if exe.exists() else b""
-    machine = struct.unpack_from("<H", data, struct.unpack_from("<I", data, 0x3C)[0] + 4)[0] if len(data) > 64 else 0
-    if machine != 0x8664 or b"Python Software Foundation" not in data or not (folder / "LICENSE.txt").exists():
+    if not (_pe_machine(data) == 0x8664 and b"Python Software Foundation" in _pe_certificates(data)
+            and (folder / "LICENSE.txt").exists()):
         raise FenJieError(f"“{RUNTIME_PACKAGE}”中的 Python 不是 python.org 签名的 64 位 Windows 版：不能放进安装包。")
+
+
+def _pe_machine(data: bytes) -> int:
+    """The machine field of a PE file's COFF header ([PE/COFF]: 0x8664 is x64), 0 when it is none."""
+    if len(data) < 64 or data[:2] != b"MZ":
+        return 0
+    header = struct.unpack_from("<I", data, 0x3C)[0]
+    return struct.unpack_from("<H", data, header + 4)[0] if data[header:header + 4] == b"PE\0\0" else 0
+
+
+def _pe_certificates(data: bytes) -> bytes:
+    """The attribute certificate table (Authenticode signatures) of a PE32+ file, b"" when unsigned."""
+    if not _pe_machine(data):
+        return b""
+    optional = struct.unpack_from("<I", data, 0x3C)[0] + 24
+    if struct.unpack_from("<H", data, optional)[0] != 0x20B:  # PE32+ only: python.exe for amd64
+        return b""
+    offset, size = struct.unpack_from("<II", data, optional + 112 + 4 * 8)  # data directory 4: certificates
+    return data[offset:offset + size]
 
 
 def _bat(lines: list[str]) -> bytes:
