@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import FenJieError
+from .undo import BACKUP_PREFIX  # light: addin.undo imports openpyxl only for type hints
 
 if TYPE_CHECKING:
     from .decompose import TaskRow
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 # itself costs a few milliseconds (benchmarks/ribbon_speed.py keeps that measured).
 
 SHEET_SETTINGS = "设置"
-BACKUP_PREFIX = "_备份_"  # the same prefix as addin.undo, which imports openpyxl for its own work
 
 
 def settings_table() -> tuple[tuple[str, str, str], ...]:
