@@ -532,8 +532,8 @@ def build_parser() -> argparse.ArgumentParser:
     install_parser.add_argument("file", nargs="?", default="dist/fenjie.xlam", help="加载项文件")
     actions.add_parser("remove", help="卸载加载项", description="卸载加载项。")
     bundle = actions.add_parser("bundle", help="生成离线安装包（Windows，不需要联网和管理员权限）",
-                                description="生成一个文件夹和压缩包：加载项、全部 Windows 安装包（wheel）、"
-                                            "安装.bat、卸载.bat。需要联网下载一次。")
+                                description="生成一个文件夹和压缩包：加载项、Python 3.12 运行环境、全部 Windows 安装包"
+                                            "（wheel）、安装.bat、卸载.bat。需要联网下载一次。")
     bundle.add_argument("-o", "--output", required=True, help="输出文件夹（须不存在或为空）")
     bundle.add_argument("--python", nargs="+", default=["3.11", "3.12"], help="目标 Python 版本（默认 3.11 3.12）")
     bundle.add_argument("--no-runtime", action="store_true",

