@@ -157,7 +157,7 @@ def test_btnMatchUnits(corpus, workspace):
                    "任务分解": [list(TASK_HEADERS)] + rows,
                    "单位名录": [sheets["单位名录"][0]] + directory_values(sample_directory("上海市"))}, "btnMatchUnits")
     written = remote.written()["任务分解"]
-    assert written[1][6] == "各区政府、市政府各部门" and written[1][10] == "主语推断：各区政府、市政府各部门"
+    assert written[1][6] == "各区政府、市政府各部门" and written[1][10] == "通知主送：各区政府、市政府各部门"
     assert "_备份_任务分解" in remote.written(), "the sheet is backed up before it is rewritten"
 
 
