@@ -323,12 +323,12 @@ def test_btnRemind_sends_what_mail_remind_plans(workspace):
     assert remote.alerts() == [f"已生成 {len(planned)} 封催办邮件（.eml），0 封缺少信息，见“邮件预览”。"]
 
 
-def test_btnRemind_with_nothing_late_or_due(workspace):
+def test_btnRemind_with_nothing_late_or_due(workspace, monkeypatch):
     sheets, _ = workspace
     assert _run({"设置": sheets["设置"]}, "btnRemind").alerts() == ["还没有下发：请先点“下发单位表”。"]
     _split(sheets)
-    settings = [r if r[0] != "统计日期" else ["统计日期", "2000-01-02", ""] for r in sheets["设置"]]
-    assert _run({"设置": settings}, "btnRemind").alerts() == ["截至 2000-01-02 没有红灯或黄灯任务，无需催办。"]
+    monkeypatch.setattr("addin.mail.send.plan_reminders", lambda *args, **kwargs: [])  # no red or yellow task
+    assert _run({"设置": sheets["设置"]}, "btnRemind").alerts() == ["截至 2024-10-20 没有红灯或黄灯任务，无需催办。"]
 
 
 def test_btnUnits(workspace):
