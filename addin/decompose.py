@@ -196,11 +196,10 @@ def _as_sentence(clause: str) -> str:
 
 
 def requirement_name(sentence: str, fallback: str) -> str:
-    """The requirement's leading verb phrase, or ``fallback`` (the paragraph heading)."""
-    match = _LEAD_PHRASE.match(re.sub(r"^[^，,。；;：:]{0,20}[：:]", "", sentence))  # past "做好以下工作："
-    if match and not _NOT_A_NAME.search(match.group(1)):
-        return match.group(1)
-    return fallback
+    """The requirement's headline verb phrase, else ``fallback`` (the heading): :mod:`addin.task_names`."""
+    from .task_names import task_name
+
+    return task_name(sentence, fallback)
 
 
 def _ancestor_map(outline: Outline) -> dict[int, list[OutlineNode]]:

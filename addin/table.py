@@ -345,11 +345,11 @@ def table_header(grid: list[list[str]]) -> list[str]:
 
 def _plan_title(sheets: list[_Sheet]) -> str:
     """"《要点》任务分解表" from the 上级要点 sheet of a FenJie working workbook, or ""."""
+    from .titles import table_title, title_from_plan_rows
+
     plan = next((sheet for sheet in sheets if sheet.name == SHEET_PLAN), None)
-    for row in (plan.grid[1:3] if plan else []):
-        if row and _text(row[0]) == "文件" and len(row) > 3 and _text(row[3]):
-            return _text(row[3]) + "任务分解表"
-    return ""
+    name = title_from_plan_rows(plan.grid) if plan else ""
+    return table_title(name) if name else ""
 
 
 def _title(rows: list[list[object]]) -> str:
