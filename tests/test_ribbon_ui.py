@@ -93,4 +93,4 @@ def test_names_the_ribbon_used_to_import_are_still_reachable():
     from addin.deadlines import DEFAULT_DEADLINE
 
     assert ribbon.SHEET_TASKS == workbook.SHEET_TASKS and ribbon.DEFAULT_DEADLINE == DEFAULT_DEADLINE
-    assert [k for k, _, _ in ribbon.SETTINGS][:3] == ["上级要点文件", "计划年度", "默认完成时限"]
+    assert [k for k, _, _ in ribbon.SETTINGS][:3] == ["上级要点文件", "标题", "计划年度"]
