@@ -12,12 +12,12 @@ setup(
     python_requires=">=3.10",
     install_requires=[
         "openpyxl>=3.1,<4",
-        "pandas>=2.0,<4",
         "jinja2>=3.1,<4",
         "python-docx>=1.1,<2",
         "pdfplumber>=0.11,<0.12",
         "python-calamine>=0.2,<1",
         "xlwings>=0.30,<1",
+        "packaging>=23",  # addin bundle: wheel tags and environment markers of the Windows target
     ],
     extras_require={
         "test": [

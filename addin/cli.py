@@ -326,6 +326,11 @@ def _cmd_addin(args: argparse.Namespace) -> int:
         print(f"已安装加载项：{install(Path(args.file))}（已设置 Python 解释器：{sys.executable}）")
     elif args.addin_command == "remove":
         print(f"已卸载加载项：{remove()}")
+    elif args.addin_command == "bundle":
+        from .xlam.bundle import make_bundle
+
+        archive = make_bundle(Path(args.output), tuple(args.python), runtime=not args.no_runtime)
+        print(f"已生成离线安装包：{args.output}（压缩包：{archive}）。把压缩包拷到办公电脑，解压后双击“安装.bat”。")
     else:
         print("\n".join(status_lines()))
     return 0
@@ -544,6 +549,13 @@ def build_parser() -> argparse.ArgumentParser:
                                         description="安装加载项（Windows/macOS）。")
     install_parser.add_argument("file", nargs="?", default="dist/fenjie.xlam", help="加载项文件")
     actions.add_parser("remove", help="卸载加载项", description="卸载加载项。")
+    bundle = actions.add_parser("bundle", help="生成离线安装包（Windows，不需要联网和管理员权限）",
+                                description="生成一个文件夹和压缩包：加载项、Python 3.12 运行环境、全部 Windows 安装包"
+                                            "（wheel）、安装.bat、卸载.bat。需要联网下载一次。")
+    bundle.add_argument("-o", "--output", required=True, help="输出文件夹（须不存在或为空）")
+    bundle.add_argument("--python", nargs="+", default=["3.11", "3.12"], help="目标 Python 版本（默认 3.11 3.12）")
+    bundle.add_argument("--no-runtime", action="store_true",
+                        help="不附带 Python 3.12 嵌入版（办公电脑用自己的 64 位 Python 3.11/3.12）")
     actions.add_parser("status", help="查看加载项、解释器和版本", description="查看加载项状态。")
     addin.set_defaults(handler=_cmd_addin)
 

@@ -10,67 +10,84 @@ traceback dialog. Paths and options live on the 设置 sheet.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-
-from . import __version__
-from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, deadline_for, parse_deadline
-from .decompose import TaskRow
 from .errors import FenJieError
-from .pipeline import DraftOptions, draft_from_plan, read_source
-from .undo import BACKUP_PREFIX
-from .units.directory import DIRECTORY_HEADERS, UnitDirectory, units_from_rows
-from .units.infer import assign_units
-from .workbook import (
-    FINDING_HEADERS,
-    PLAN_HEADERS,
-    SHEET_FINDINGS,
-    SHEET_LEDGER,
-    SHEET_PLAN,
-    SHEET_TASKS,
-    SHEET_UNITS,
-    TASK_HEADERS,
-    UNIT_SEPARATOR,
-    finding_values,
-    plan_values,
-    task_values,
-)
+from .undo import BACKUP_PREFIX  # light: addin.undo imports openpyxl only for type hints
+
+if TYPE_CHECKING:
+    from .decompose import TaskRow
+    from .units.directory import UnitDirectory
+
+# Imports are local to the action that needs them: a click starts a Python (or reaches the
+# resident UDF server) and pays only for what its own action uses; `import addin.ribbon`
+# itself costs a few milliseconds (benchmarks/ribbon_speed.py keeps that measured).
 
 SHEET_SETTINGS = "设置"
-SETTINGS = (
-    ("上级要点文件", "", "要分解的上级要点（.docx/.pdf/.txt）的完整路径"),
-    ("标题", "", "各输出文件和邮件的标题（方案名称）；默认取“上级要点”工作表的“标题”行"),
-    ("计划年度", "", "默认取文件标题中的年份"),
-    ("默认完成时限", DEFAULT_DEADLINE, "原文未写时限时使用"),
-    ("年内完成时限", DEFAULT_YEAR_END, "原文只写“年内/年底前”时使用（如按惯例提前，可填 11月底前）"),
-    ("输出文件夹", "", "正式分解表、工作台账、反馈表、邮件等的存放位置；默认为本工作簿所在文件夹"),
-    ("轮次", "", "如 2024年第3季度；默认为当前季度"),
-    ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
-    ("统计日期", "", "进度汇总的截止日期；默认今天"),
-    ("黄灯阈值", "10", "落后序时进度多少个百分点亮黄灯"),
-    ("红灯阈值", "30", "落后序时进度超过多少个百分点亮红灯（逾期未完成、应启动未启动也亮红灯）"),
-    ("办结认定", "牵头单位", "牵头单位（牵头报已完成且无责任单位报未完成）/ 全部责任单位（牵头、责任单位都报已完成）"),
-    ("临期预警天数", "15", "距完成时限不足该天数且未完成的任务至少亮黄灯"),
-    ("发送方式", "eml", "eml（生成邮件文件，用邮件客户端发送）/ smtp（直接发送）/ outlook（存为 Outlook 草稿）"),
-    ("SMTP服务器", "", "发送方式为 smtp 时填写，如 smtp.example.gov.cn"),
-    ("SMTP端口", "465", "默认 465"),
-    ("SMTP加密", "ssl", "ssl / starttls / none"),
-    ("SMTP用户名", "", "密码请用环境变量 FENJIE_SMTP_PASSWORD 或系统钥匙串保存，不要写在工作簿里"),
-    ("发件人邮箱", "", "写入邮件的发件人"),
-    ("发件单位", "", "写入邮件落款"),
-    ("联系电话", "", "写入邮件正文"),
-    ("反馈截止日期", "", "写入邮件正文"),
-)
-LOG = logging.getLogger("fenjie.ribbon")
+
+
+def settings_table() -> tuple[tuple[str, str, str], ...]:
+    """Every option of the 设置 sheet: key, default value, explanation."""
+    from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
+
+    return (
+        ("上级要点文件", "", "要分解的上级要点（.docx/.pdf/.txt）的完整路径"),
+        ("标题", "", "各输出文件和邮件的标题（方案名称）；默认取“上级要点”工作表的“标题”行"),
+        ("计划年度", "", "默认取文件标题中的年份"),
+        ("默认完成时限", DEFAULT_DEADLINE, "原文未写时限时使用"),
+        ("年内完成时限", DEFAULT_YEAR_END, "原文只写“年内/年底前”时使用（如按惯例提前，可填 11月底前）"),
+        ("输出文件夹", "", "正式分解表、工作台账、反馈表、邮件等的存放位置；默认为本工作簿所在文件夹"),
+        ("轮次", "", "如 2024年第3季度；默认为当前季度"),
+        ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
+        ("统计日期", "", "进度汇总和催办的截止日期；默认今天"),
+        ("黄灯阈值", "10", "落后序时进度多少个百分点亮黄灯"),
+        ("红灯阈值", "30", "落后序时进度超过多少个百分点亮红灯（逾期未完成、应启动未启动也亮红灯）"),
+        ("办结认定", "牵头单位",
+         "牵头单位（牵头报已完成且无责任单位报未完成）/ 全部责任单位（牵头、责任单位都报已完成）"),
+        ("临期预警天数", "15", "距完成时限不足该天数且未完成的任务至少亮黄灯"),
+        ("发送方式", "eml", "eml（生成邮件文件，用邮件客户端发送）/ smtp（直接发送）/ outlook（存为 Outlook 草稿）"),
+        ("SMTP服务器", "", "发送方式为 smtp 时填写，如 smtp.example.gov.cn"),
+        ("SMTP端口", "465", "默认 465"),
+        ("SMTP加密", "ssl", "ssl / starttls / none"),
+        ("SMTP用户名", "", "密码请用环境变量 FENJIE_SMTP_PASSWORD 或系统钥匙串保存，不要写在工作簿里"),
+        ("发件人邮箱", "", "写入邮件的发件人"),
+        ("发件单位", "", "写入邮件落款"),
+        ("联系电话", "", "写入邮件正文"),
+        ("反馈截止日期", "", "写入邮件正文"),
+    )
+
+
+# Names this module imported at its top before its imports became lazy: other front doors
+# (the WPS add-in) may still reach them as ribbon.<name>; each loads on first use.
+_LAZY_NAMES = {
+    **dict.fromkeys(("SHEET_PLAN", "SHEET_TASKS", "SHEET_UNITS", "SHEET_FINDINGS", "SHEET_LEDGER", "TASK_HEADERS",
+                     "PLAN_HEADERS", "FINDING_HEADERS", "UNIT_SEPARATOR", "task_values", "plan_values",
+                     "finding_values"), ".workbook"),
+    **dict.fromkeys(("DEFAULT_DEADLINE", "DEFAULT_YEAR_END", "deadline_for", "parse_deadline"), ".deadlines"),
+    **dict.fromkeys(("DraftOptions", "draft_from_plan", "read_source"), ".pipeline"),
+    **dict.fromkeys(("DIRECTORY_HEADERS", "UnitDirectory", "units_from_rows"), ".units.directory"),
+    "TaskRow": ".decompose", "assign_units": ".units.infer", "__version__": ".",
+}
+
+
+def __getattr__(name: str):
+    """``ribbon.SETTINGS`` and the engine names above for callers outside this module, loaded on use (PEP 562)."""
+    if name == "SETTINGS":
+        return settings_table()
+    if name in _LAZY_NAMES:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY_NAMES[name], __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+LOG_NAME = "fenjie.ribbon"
 
 
 # ---------------------------------------------------------------- bulk sheet access
@@ -137,12 +154,17 @@ def output_folder(book) -> Path:
 
 
 def directory_of(book) -> UnitDirectory | None:
+    from .units.directory import units_from_rows
+    from .workbook import SHEET_UNITS
+
     rows = read_sheet(book, SHEET_UNITS)
     return units_from_rows(rows, f"工作表“{SHEET_UNITS}”") if len(rows) > 1 else None
 
 
 def _year(book) -> int | None:
     """The plan year: 设置's 计划年度, else the year in the title on the 上级要点 sheet."""
+    from .workbook import SHEET_PLAN
+
     text = settings(book).get("计划年度", "")
     if text:
         return int(float(text))
@@ -153,6 +175,8 @@ def _year(book) -> int | None:
 
 def _addressees(book) -> str:
     """The 通知's 主送 line kept on the 上级要点 sheet."""
+    from .workbook import SHEET_PLAN
+
     return next((str(r[3]) for r in read_sheet(book, SHEET_PLAN)[1:4] if r and r[0] == "主送" and len(r) > 3), "")
 
 
@@ -161,6 +185,9 @@ def _addressees(book) -> str:
 
 def task_rows(book) -> list[TaskRow]:
     """The 任务分解 sheet as task rows (FenJie's own headers)."""
+    from .decompose import TaskRow
+    from .workbook import SHEET_TASKS, UNIT_SEPARATOR
+
     rows = read_sheet(book, SHEET_TASKS)
     if len(rows) < 2:
         raise FenJieError(f"“{SHEET_TASKS}”工作表中还没有任务：请先点“生成分解表”。")
@@ -188,13 +215,15 @@ def task_rows(book) -> list[TaskRow]:
 
 
 def _write_tasks(book, rows: list[TaskRow]) -> None:
+    from .workbook import SHEET_TASKS, TASK_HEADERS, task_values
+
     write_sheet(book, SHEET_TASKS, [list(TASK_HEADERS)] + [task_values(r) for r in rows])
     _format_tasks(_sheet(book, SHEET_TASKS), len(rows))
 
 
 def _format_tasks(sheet, count: int) -> None:
     """The look of the CLI's working sheet: 仿宋 11 pt, its column widths, wrapped text, rows fitted."""
-    from .workbook import BODY_FONT, TASK_WIDTHS, column_letter
+    from .workbook import BODY_FONT, TASK_HEADERS, TASK_WIDTHS, column_letter
 
     if not hasattr(sheet, "range"):  # the WPS front door's recording sheet carries values only
         return
@@ -208,6 +237,10 @@ def _format_tasks(sheet, count: int) -> None:
 
 def _table_file(book, rows: list[TaskRow]) -> Path:
     """The 任务分解 rows saved to a temporary .xlsx, for the engine steps that read files."""
+    from openpyxl import Workbook
+
+    from .workbook import PLAN_HEADERS, SHEET_PLAN, SHEET_TASKS, TASK_HEADERS, task_values
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TASKS
@@ -216,6 +249,8 @@ def _table_file(book, rows: list[TaskRow]) -> Path:
         sheet.append(task_values(row))
     workbook.create_sheet(SHEET_PLAN).append(list(PLAN_HEADERS))  # the title every output uses
     workbook[SHEET_PLAN].append(["标题", "", "", plan_title(book)])
+    import tempfile
+
     path = Path(tempfile.mkdtemp(prefix="fenjie-")) / f"{SHEET_TASKS}.xlsx"
     workbook.save(path)
     return path
@@ -224,6 +259,7 @@ def _table_file(book, rows: list[TaskRow]) -> Path:
 def plan_title(book) -> str:
     """The workbook's title: 设置's 标题, else the 标题 row of the 上级要点 sheet."""
     from .titles import title_from_plan_rows
+    from .workbook import SHEET_PLAN
 
     return settings(book).get("标题") or title_from_plan_rows(read_sheet(book, SHEET_PLAN))
 
@@ -232,7 +268,9 @@ def _alert(book, text: str, title: str = "FenJie 任务分解助手") -> None:
     try:
         book.app.alert(text, title=title)
     except Exception:  # noqa: BLE001 - no message box (tests, headless runs): the log keeps it
-        LOG.info("%s: %s", title, text)
+        import logging
+
+        logging.getLogger(LOG_NAME).info("%s: %s", title, text)
 
 
 def _status(book, text: str | bool) -> None:
@@ -287,6 +325,9 @@ def _plan_path(book) -> Path:
 
 def import_plan(book) -> str:
     """导入上级要点: the plan's outline into the 上级要点 sheet."""
+    from .pipeline import read_source
+    from .workbook import PLAN_HEADERS, SHEET_PLAN, plan_values
+
     outline, _ = read_source(_plan_path(book))
     write_sheet(book, SHEET_PLAN, [list(PLAN_HEADERS)] + plan_values(outline))
     return f"已导入《{outline.title}》：{sum(1 for _ in outline.walk())} 个层级条目。"
@@ -294,6 +335,10 @@ def import_plan(book) -> str:
 
 def decompose_plan(book) -> str:
     """生成分解表: decompose the plan into the 任务分解 sheet (units and deadlines filled)."""
+    from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
+    from .pipeline import DraftOptions, draft_from_plan
+    from .workbook import FINDING_HEADERS, PLAN_HEADERS, SHEET_FINDINGS, SHEET_PLAN, finding_values, plan_values
+
     options = DraftOptions(directory=directory_of(book), year=_year(book),
                            default_deadline=settings(book).get("默认完成时限") or DEFAULT_DEADLINE,
                            year_end=settings(book).get("年内完成时限") or DEFAULT_YEAR_END)
@@ -306,6 +351,8 @@ def decompose_plan(book) -> str:
 
 def match_units(book) -> str:
     """匹配责任单位: fill the units of rows that have none, fold names to the 单位名录."""
+    from .units.infer import assign_units
+
     rows = task_rows(book)
     empty = [r for r in rows if not (r.lead or r.units or r.assist)]
     assign_units(rows, directory_of(book), _addressees(book))
@@ -315,6 +362,8 @@ def match_units(book) -> str:
 
 def match_deadlines(book) -> str:
     """识别完成时限: normalize every deadline and give due dates; fill empty ones."""
+    from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, deadline_for, parse_deadline
+
     rows = task_rows(book)
     year = _year(book) or date.today().year
     default = settings(book).get("默认完成时限") or DEFAULT_DEADLINE
@@ -337,6 +386,7 @@ def validate_tasks(book) -> str:
     from .markup import FILLS
     from .table import read_task_table
     from .validate import ValidationOptions, summary_line, validate_table
+    from .workbook import FINDING_HEADERS, SHEET_FINDINGS, SHEET_TASKS, finding_values
 
     table = read_task_table(_table_file(book, task_rows(book)))
     findings = validate_table(table, ValidationOptions(directory=directory_of(book), year=_year(book)))
@@ -367,6 +417,8 @@ def _ledger_path(book) -> Path:
 
 def _show_ledger(book, ledger_path: Path) -> None:
     from python_calamine import CalamineWorkbook
+
+    from .workbook import SHEET_LEDGER
 
     grid = CalamineWorkbook.from_path(str(ledger_path)).get_sheet_by_name(SHEET_LEDGER).to_python()
     header = next(i for i, row in enumerate(grid) if "任务ID" in row)
@@ -399,24 +451,42 @@ def split_units(book) -> str:
 
 def send_mail(book) -> str:
     """发送邮件: each unit's workbook by the 设置's 发送方式 (.eml files, SMTP, Outlook drafts), previewed first."""
-    from .mail.compose import MailSettings
-    from .mail.send import plan_form_mails, preview_rows, send_all
+    from .mail.send import plan_form_mails
     from .progress.ledger import load_ledger
 
     values = settings(book)
-    mail_settings = MailSettings(values.get("发件人邮箱") or "noreply@localhost", values.get("发件单位", ""),
-                                 values.get("联系电话", ""), values.get("反馈截止日期", ""))
+    mail_settings = _mail_settings(values)
+    ledger_path = _issued_ledger(book)
+    forms = output_folder(book) / f"{load_ledger(ledger_path).round}_下发"
+    outgoing = plan_form_mails(ledger_path, forms, directory_of(book), mail_settings)
+    return _send(book, ledger_path, outgoing, mail_settings, "邮件")
+
+
+def _mail_settings(values: dict[str, str]):
+    """Sender, office and contact lines of the mails, from the 设置 sheet."""
+    from .mail.compose import MailSettings
+
+    return MailSettings(values.get("发件人邮箱") or "noreply@localhost", values.get("发件单位", ""),
+                        values.get("联系电话", ""), values.get("反馈截止日期", ""))
+
+
+def _issued_ledger(book) -> Path:
     ledger_path = _ledger_path(book)
     if not ledger_path.exists():
         raise FenJieError("还没有下发：请先点“下发单位表”。")
-    forms = output_folder(book) / f"{load_ledger(ledger_path).round}_下发"
-    outgoing = plan_form_mails(ledger_path, forms, directory_of(book), mail_settings)
+    return ledger_path
+
+
+def _send(book, ledger_path: Path, outgoing: list, mail_settings, what: str) -> str:
+    """Preview ``outgoing`` on the 邮件预览 sheet, send it by the 设置's 发送方式, and say what happened."""
+    from .mail.send import preview_rows, send_all
+
     write_sheet(book, "邮件预览", [["单位", "收件人", "主题", "附件", "大小", "检查"]] + preview_rows(outgoing))
-    transport = mail_transport(values, output_folder(book) / "待发邮件")
+    transport = mail_transport(settings(book), output_folder(book) / "待发邮件")
     results = send_all(ledger_path, outgoing, transport, mail_settings)
     sent = sum(r.result == "成功" for r in results)
-    done = {"smtp": "已发送 {} 封邮件", "outlook": "已在 Outlook 草稿箱存入 {} 封邮件"}.get(
-        transport.name, "已生成 {} 封邮件（.eml）").format(sent)
+    done = {"smtp": f"已发送 {{}} 封{what}", "outlook": f"已在 Outlook 草稿箱存入 {{}} 封{what}"}.get(
+        transport.name, f"已生成 {{}} 封{what}（.eml）").format(sent)
     return f"{done}，{sum(r.result == '未发送' for r in results)} 封缺少信息，见“邮件预览”。"
 
 
@@ -463,8 +533,28 @@ def progress_summary(book) -> str:
     return f"已生成进度汇总（截至 {as_of.isoformat()}）：{out}"
 
 
+def remind_units(book) -> str:
+    """催办: a reminder to each unit with red or yellow tasks on the 统计日期 (as ``fenjie mail remind``)."""
+    from .mail.send import plan_reminders
+    from .progress.ledger import as_of_date
+    from .progress.status import rules_from_settings
+
+    values = settings(book)
+    ledger_path = _issued_ledger(book)
+    as_of = as_of_date(values.get("统计日期", ""), f"“{SHEET_SETTINGS}”中的统计日期：")
+    rules = rules_from_settings(values)  # the 设置's 红黄灯 rules, as 进度汇总 uses them
+    mail_settings = _mail_settings(values)
+    outgoing = plan_reminders(ledger_path, directory_of(book), mail_settings, as_of, rules.warn_days, rules)
+    if not outgoing:
+        return f"截至 {as_of.isoformat()} 没有红灯或黄灯任务，无需催办。"
+    return _send(book, ledger_path, outgoing, mail_settings, "催办邮件")
+
+
 def unit_directory(book) -> str:
     """单位名录: add the 单位名录 sheet, or list the unknown unit names of 任务分解."""
+    from .units.directory import DIRECTORY_HEADERS
+    from .workbook import FINDING_HEADERS, SHEET_FINDINGS, SHEET_UNITS, finding_values
+
     if _sheet(book, SHEET_UNITS) is None or len(read_sheet(book, SHEET_UNITS)) < 2:
         write_sheet(book, SHEET_UNITS, [list(DIRECTORY_HEADERS)])
         return f"已添加“{SHEET_UNITS}”工作表，请填写本单位的单位名录（简称用“；”分隔）。"
@@ -492,16 +582,19 @@ def undo_last(book) -> str:
 
 def self_check(book) -> str:
     """自检: interpreter, versions, settings and write access."""
-    import openpyxl
+    from importlib.metadata import version
+
     import xlwings
+
+    from . import __version__
 
     folder = output_folder(book)
     writable = os.access(folder, os.W_OK)
     lines = [f"Python：{sys.executable}（{sys.version.split()[0]}）", f"FenJie：{__version__}",
-             f"xlwings：{xlwings.__version__}，openpyxl：{openpyxl.__version__}",
+             f"xlwings：{xlwings.__version__}，openpyxl：{version('openpyxl')}",
              f"输出文件夹：{folder}（{'可写' if writable else '不可写'}）",
              f"日志：{log_path()}"]
-    missing = [key for key, _, _ in SETTINGS[:1] if not settings(book).get(key)]
+    missing = [key for key, _, _ in settings_table()[:1] if not settings(book).get(key)]
     if missing:
         lines.append(f"尚未填写：{'、'.join(missing)}")
     return "\n".join(lines)
@@ -510,7 +603,7 @@ def self_check(book) -> str:
 def show_settings(book) -> str:
     """设置: add the 设置 sheet with every option explained (existing values kept)."""
     current = settings(book)
-    rows = [["选项", "值", "说明"]] + [[k, current.get(k, v), note] for k, v, note in SETTINGS]
+    rows = [["选项", "值", "说明"]] + [[k, current.get(k, v), note] for k, v, note in settings_table()]
     write_sheet(book, SHEET_SETTINGS, rows)
     _sheet(book, SHEET_SETTINGS).activate()
     return f"请在“{SHEET_SETTINGS}”工作表中填写各项设置。"
@@ -519,11 +612,15 @@ def show_settings(book) -> str:
 def show_help(book) -> str:
     """帮助: where the user guide is and the order of the buttons."""
     guide = Path(__file__).resolve().parents[1] / "docs" / "用户指南.md"
-    return ("使用顺序：设置 → 导入上级要点 → 生成分解表 → 匹配责任单位 → 识别完成时限 → 校验 → "
-            f"生成正式分解表 → 下发单位表 → 发送邮件 → 回收反馈 → 进度汇总。\n用户指南：{guide}")
+    steps = [label for label, _ in ACTIONS.values()][:-3]
+    return f"使用顺序：{' → '.join(steps)}。\n用户指南：{guide}"
 
 
+# In the order of the work and of the ribbon (macros/customUI14.xml): prepare, decompose,
+# check and format, issue and collect, then the tools.
 ACTIONS: dict[str, tuple[str, Callable]] = {
+    "btnSettings": ("设置", show_settings),
+    "btnUnits": ("单位名录", unit_directory),
     "btnImportPlan": ("导入上级要点", import_plan),
     "btnDecompose": ("生成分解表", decompose_plan),
     "btnMatchUnits": ("匹配责任单位", match_units),
@@ -534,10 +631,9 @@ ACTIONS: dict[str, tuple[str, Callable]] = {
     "btnSendMail": ("发送邮件", send_mail),
     "btnMerge": ("回收反馈", merge_feedback),
     "btnSummary": ("进度汇总", progress_summary),
-    "btnUnits": ("单位名录", unit_directory),
+    "btnRemind": ("催办", remind_units),
     "btnUndo": ("撤销上一步", undo_last),
     "btnSelfCheck": ("自检", self_check),
-    "btnSettings": ("设置", show_settings),
     "btnHelp": ("帮助", show_help),
 }
 
@@ -551,6 +647,8 @@ def log_path() -> Path:
 
 def _log_failure(control_id: str) -> None:
     with log_path().open("a", encoding="utf-8") as handle:
+        import traceback
+
         handle.write(f"--- {date.today().isoformat()} {control_id}\n{traceback.format_exc()}\n")
 
 

@@ -7,10 +7,12 @@ sheet it copies it to a hidden sheet; 撤销上一步 (``fenjie undo``) puts it 
 from __future__ import annotations
 
 from pathlib import Path
-
-from openpyxl import Workbook
+from typing import TYPE_CHECKING
 
 from .errors import FenJieError
+
+if TYPE_CHECKING:  # openpyxl only for type hints: a ribbon click that backs a sheet up must not import it
+    from openpyxl import Workbook
 
 BACKUP_PREFIX = "_备份_"
 _SHEET_NAME_LIMIT = 31  # Excel's limit on sheet names

@@ -129,7 +129,7 @@ def test_draft_matches_golden_file(corpus, tmp_path):
 @pytest.mark.parametrize(
     "command",
     [["units", "init"], ["units", "check"], ["mail", "preview"], ["mail", "send"], ["mail", "remind"],
-     ["addin", "build"], ["addin", "install"], ["addin", "remove"], ["addin", "status"]],
+     ["addin", "build"], ["addin", "install"], ["addin", "remove"], ["addin", "status"], ["addin", "bundle"]],
     ids=lambda c: " ".join(c),
 )
 def test_every_subcommand_has_help(capsys, command):

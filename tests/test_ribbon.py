@@ -91,7 +91,7 @@ def workspace(corpus, tmp_path):
 
 
 def test_every_button_has_a_dispatcher_entry_and_a_sub():
-    assert len(BUTTON_IDS) == 15 and sorted(BUTTON_IDS) == sorted(ribbon.ACTIONS)
+    assert len(BUTTON_IDS) == 16 and BUTTON_IDS == list(ribbon.ACTIONS)
     actions = {b.get("onAction") for b in ET.parse(MACROS / "customUI14.xml").getroot().iterfind(".//ui:button", NS)}
     vba = (MACROS / "FenJie.bas").read_text(encoding="ascii")
     for name in actions:
@@ -316,6 +316,40 @@ def test_btnSummary_with_a_date_that_is_no_date(workspace):
     assert remote.alerts() == ["“设置”中的统计日期：日期“十月底”无法识别：请写成 2024-06-30 或 2024年6月30日。"]
 
 
+def test_btnRemind_sends_what_mail_remind_plans(workspace):
+    """催办 runs the engine's reminder planning (as ``fenjie mail remind``) on the 统计日期 of 设置."""
+    from datetime import date
+
+    from addin.mail.compose import MailSettings
+    from addin.mail.send import plan_reminders, preview_rows
+    from addin.progress.ledger import load_ledger
+    from addin.progress.status import rules_from_settings
+    from addin.units.directory import units_from_rows
+
+    sheets, tmp = workspace
+    _split(sheets)
+    ledger = tmp / "输出" / "工作台账.xlsx"
+    as_of = date(load_ledger(ledger).year + 1, 1, 15)  # after the plan's year: every open task is late
+    directory = _directory_with_emails(sheets)
+    settings = [r if r[0] != "统计日期" else ["统计日期", as_of.isoformat(), ""] for r in sheets["设置"]]
+    remote = _run({"设置": settings + [["发件人邮箱", "gk@town.test", ""]], "单位名录": directory}, "btnRemind")
+    rules = rules_from_settings({})  # the 设置 sheet here leaves every rule at its default
+    planned = plan_reminders(ledger, units_from_rows(directory, "单位名录"), MailSettings("gk@town.test", "", "", ""),
+                             as_of, rules.warn_days, rules)
+    assert planned and remote.written()["邮件预览"][1:] == preview_rows(planned)
+    emls = list((tmp / "输出" / "待发邮件").glob("*.eml"))
+    assert len(emls) == len(planned)
+    assert remote.alerts() == [f"已生成 {len(planned)} 封催办邮件（.eml），0 封缺少信息，见“邮件预览”。"]
+
+
+def test_btnRemind_with_nothing_late_or_due(workspace, monkeypatch):
+    sheets, _ = workspace
+    assert _run({"设置": sheets["设置"]}, "btnRemind").alerts() == ["还没有下发：请先点“下发单位表”。"]
+    _split(sheets)
+    monkeypatch.setattr("addin.mail.send.plan_reminders", lambda *args, **kwargs: [])  # no red or yellow task
+    assert _run({"设置": sheets["设置"]}, "btnRemind").alerts() == ["截至 2024-10-20 没有红灯或黄灯任务，无需催办。"]
+
+
 def test_btnUnits(workspace):
     sheets, _ = workspace
     remote = _run({"设置": sheets["设置"], "任务分解": sheets["任务分解"]}, "btnUnits")
@@ -343,7 +377,9 @@ def test_btnSelfCheck(workspace):
 
 
 def test_btnHelp():
-    assert _run({"Sheet1": [[None]]}, "btnHelp").alerts()[0].startswith("使用顺序：设置 → 导入上级要点")
+    assert _run({"Sheet1": [[None]]}, "btnHelp").alerts()[0].startswith(
+        "使用顺序：设置 → 单位名录 → 导入上级要点 → 生成分解表 → 匹配责任单位 → 识别完成时限 → 校验 → 生成正式分解表 → "
+        "下发单位表 → 发送邮件 → 回收反馈 → 进度汇总 → 催办。\n")
 
 
 def test_failures_become_messages_and_log_entries(workspace, monkeypatch, tmp_path):
@@ -355,7 +391,7 @@ def test_failures_become_messages_and_log_entries(workspace, monkeypatch, tmp_pa
     def broken(path):
         raise RuntimeError("磁盘读取失败")
 
-    monkeypatch.setattr(ribbon, "read_source", broken)
+    monkeypatch.setattr("addin.pipeline.read_source", broken)
     sheets, _ = workspace
     message = _run({"设置": sheets["设置"]}, "btnImportPlan").alerts()[0]
     assert message.startswith("导入上级要点时出错：磁盘读取失败。详细信息已记入日志：")

@@ -210,7 +210,7 @@ def test_utf8_with_explicit_charset(service):
     with urllib.request.urlopen(request, timeout=30) as answer:
         assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
         raw = answer.read()
-    assert "使用顺序：设置 → 导入上级要点".encode() in raw, "Chinese as UTF-8, not \\u escapes"
+    assert "使用顺序：设置 → 单位名录 → 导入上级要点".encode() in raw, "Chinese as UTF-8, not \\u escapes"
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_status_and_unknown_paths(service):
 def test_help_answers_with_an_alert(service):
     actions = dispatch(service, "btnHelp", {"Sheet1": [[None]]})
     assert [a["type"] for a in actions] == ["alert"]
-    assert actions[0]["message"].startswith("使用顺序：设置 → 导入上级要点")
+    assert actions[0]["message"].startswith("使用顺序：设置 → 单位名录 → 导入上级要点")
 
 
 def test_settings_add_write_and_activate(service):

@@ -12,24 +12,32 @@ from pathlib import Path
 from ..errors import PlanReadError
 from ..safe_io import check_input_file
 from .cleanup import normalize_text, repair_paragraphs
-from .convert import convert_to_docx
-from .docx_reader import read_docx_plan
 from .model import PlanText, SourceLine
-from .pdf_reader import read_pdf_plan
 from .text import read_text_plan
 
 __all__ = ["PlanText", "SourceLine", "read_plan", "normalize_text", "MAX_PLAN_BYTES"]
 
 MAX_PLAN_BYTES = 30 * 1024 * 1024  # a plan is tens of KB; 30 MB is surely not one
-_READERS = {".txt": read_text_plan, ".docx": read_docx_plan, ".pdf": read_pdf_plan}
 _CONVERTED = {".doc", ".wps", ".rtf", ".odt"}
 
 
 def _read_raw(path: Path) -> PlanText:
+    # The .docx and .pdf readers are imported on use: python-docx and pdfplumber take a
+    # tenth of a second to import, which a ribbon click that reads no document must not pay.
     suffix = path.suffix.lower()
-    if suffix in _READERS:
-        return _READERS[suffix](path)
-    if suffix in _CONVERTED:
+    if suffix == ".txt":
+        return read_text_plan(path)
+    if suffix == ".pdf":
+        from .pdf_reader import read_pdf_plan
+
+        return read_pdf_plan(path)
+    if suffix == ".docx" or suffix in _CONVERTED:
+        from .docx_reader import read_docx_plan
+
+        if suffix == ".docx":
+            return read_docx_plan(path)
+        from .convert import convert_to_docx
+
         with tempfile.TemporaryDirectory(prefix="fenjie-") as workdir:
             plan = read_docx_plan(convert_to_docx(path, Path(workdir)))
         return PlanText(path, plan.lines, plan.tables)

@@ -17,6 +17,11 @@ from .cfb import Node, write_compound_file
 from .ovba import compress
 
 CODE_PAGE = 1252  # modules are ASCII-only, so any ANSI code page reads them the same
+# PROJECTCOMPATVERSION as Excel writes it (quickstart.xlsm in the xlwings package holds 5).
+COMPAT_VERSION = 5
+# The 7 bytes of a _VBA_PROJECT stream without p-code, as [MS-OVBA] 3.1.1 shows them and as the
+# add-ins shipped with xlwings hold them: 0x61CC, version 0xFFFF (compile from source), 0x00, 0x0001.
+VBA_PROJECT_STREAM = bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x01, 0x00])
 DOCUMENT_BASES = {"ThisWorkbook": "0{00020819-0000-0000-C000-000000000046}",
                   "Sheet1": "0{00020820-0000-0000-C000-000000000046}"}
 OFFICE_LIBID = ("*\\G{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}#2.0#0#"
@@ -62,7 +67,7 @@ def dir_stream(project: str, modules: list[Module]) -> bytes:
     """The uncompressed dir stream (2.3.4.2)."""
     out = bytearray()
     out += _record(0x0001, struct.pack("<I", 3))  # SysKind: 64-bit Windows
-    out += _record(0x004A, struct.pack("<I", 0x6B))  # CompatVersion
+    out += _record(0x004A, struct.pack("<I", COMPAT_VERSION))
     out += _record(0x0002, struct.pack("<I", 0x0409))
     out += _record(0x0014, struct.pack("<I", 0x0409))
     out += _record(0x0003, struct.pack("<H", CODE_PAGE))
@@ -131,7 +136,7 @@ def build_vba_project(project: str, modules: list[Module], seed: int | None = No
     root.add(Node("PROJECT", project_stream(project, modules, project_id, seed)))
     root.add(Node("PROJECTwm", project_wm(modules)))
     vba = root.add(Node("VBA"))
-    vba.add(Node("_VBA_PROJECT", bytes([0xCC, 0x61, 0xFF, 0xFF, 0x00, 0x00, 0x00])))
+    vba.add(Node("_VBA_PROJECT", VBA_PROJECT_STREAM))
     vba.add(Node("dir", compress(dir_stream(project, modules))))
     for module in modules:
         vba.add(Node(module.name, compress(_text(module.source))))
