@@ -18,6 +18,7 @@ setup(
         "pdfplumber>=0.11,<0.12",
         "python-calamine>=0.2,<1",
         "xlwings>=0.30,<1",
+        "defusedxml>=0.7,<1",  # openpyxl parses user workbooks with it when installed (no entity expansion)
     ],
     extras_require={
         "test": [

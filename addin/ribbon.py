@@ -23,6 +23,7 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from . import __version__
+from .cells import append_text, excel_literal
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, deadline_for, parse_deadline
 from .decompose import TaskRow
 from .errors import FenJieError
@@ -99,7 +100,7 @@ def write_sheet(book, name: str, rows: list[list[object]], backup: bool = True) 
         sheet.clear_contents()
     if rows:
         width = max(len(r) for r in rows)
-        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
+        sheet["A1"].value = [[excel_literal(v) for v in r] + [None] * (width - len(r)) for r in rows]
 
 
 def _backup(book, name: str, rows: list[list[object]]) -> None:
@@ -193,7 +194,7 @@ def _table_file(book, rows: list[TaskRow]) -> Path:
     sheet.title = SHEET_TASKS
     sheet.append(list(TASK_HEADERS))
     for row in rows:
-        sheet.append(task_values(row))
+        append_text(sheet, task_values(row))
     path = Path(tempfile.mkdtemp(prefix="fenjie-")) / f"{SHEET_TASKS}.xlsx"
     workbook.save(path)
     return path

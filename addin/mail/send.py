@@ -15,6 +15,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from ..cells import append_text
 from ..errors import FenJieError
 from ..progress.ledger import load_ledger
 from ..progress.merge import read_return
@@ -194,7 +195,7 @@ def _copy_journal_to_ledger(ledger_path: str | Path) -> None:
         sheet = workbook.create_sheet(SHEET_LOG)
         sheet.append(list(LOG_HEADERS))
         for e in entries:
-            sheet.append([e.get("时间"), e.get("类型"), e.get("轮次"), e.get("单位"), e.get("邮箱"),
+            append_text(sheet, [e.get("时间"), e.get("类型"), e.get("轮次"), e.get("单位"), e.get("邮箱"),
                           e.get("Message-ID"), e.get("结果"), e.get("说明", ""), e.get("附件", "")])
         write_atomically(path, lambda temp: workbook.save(temp), backup=False)
     except FenJieError:

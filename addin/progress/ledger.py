@@ -16,6 +16,7 @@ from pathlib import Path
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from ..cells import append_text, put_text
 from ..deadlines import parse_deadline
 from ..errors import FenJieError
 from ..render import context_for_rows, render_workbook
@@ -79,7 +80,7 @@ def build_ledger_workbook(ledger: Ledger) -> Workbook:
     info = workbook.create_sheet(SHEET_INFO)
     for key, value in (("台账编号", ledger.id), ("标题", ledger.title), ("年度", ledger.year),
                        ("当前轮次", ledger.round)):
-        info.append([key, value])
+        append_text(info, [key, value])
     info.sheet_state = "hidden"
     workbook.create_sheet(SHEET_ISSUED).sheet_state = "hidden"
     write_reports(workbook, ledger)
@@ -201,8 +202,8 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
     detail.delete_rows(2, detail.max_row)
     for task in ledger.tasks:
         for unit, report in task.reports.items():
-            detail.append([task.id, task.seq, unit, task.role_of(unit), report.progress, report.status,
-                           report.done_date, report.evidence, report.updated])
+            append_text(detail, [task.id, task.seq, unit, task.role_of(unit), report.progress, report.status,
+                                 report.done_date, report.evidence, report.updated])
     sheet = workbook[SHEET_LEDGER]
     header = next(r for r in range(1, 10) if "任务ID" in [c.value for c in sheet[r]])
     columns = {c.value: c.column for c in sheet[header] if c.value}
@@ -221,7 +222,7 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
                   "反馈单位": "、".join(r.unit for r in reports)}
         for name, value in values.items():
             if name in columns:
-                sheet.cell(row, columns[name]).value = value
+                put_text(sheet.cell(row, columns[name]), value)
 
 
 def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[object]]) -> Path | None:
@@ -232,7 +233,7 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
         backup_sheet(workbook, name)
     write_reports(workbook, ledger)
     for entry in history:
-        workbook[SHEET_HISTORY].append(entry)
+        append_text(workbook[SHEET_HISTORY], entry)
     for row in workbook[SHEET_INFO].iter_rows(min_row=1):
         if row[0].value == "当前轮次":
             row[1].value = ledger.round
@@ -240,5 +241,5 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
     issued.delete_rows(1, issued.max_row)
     by_id = ledger.by_id()
     for unit, ids in ledger.issued.items():
-        issued.append([unit, "、".join(ids), "、".join(by_id[i].role_of(unit) for i in ids)])
+        append_text(issued, [unit, "、".join(ids), "、".join(by_id[i].role_of(unit) for i in ids)])
     return write_atomically(path, lambda temp: workbook.save(temp))

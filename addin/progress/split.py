@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..cells import append_text
 from ..decompose import TaskRow
 from ..render import context_for_rows, render_workbook
 from ..safe_io import write_atomically
@@ -110,7 +111,7 @@ def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], 
     for key, value in (("台账编号", ledger.id), ("单位", unit), ("轮次", round_label),
                        ("校验码", text_checksum([t.content for t in tasks])), ("任务数", len(tasks)),
                        ("生成时间", datetime.now().isoformat(timespec="seconds"))):
-        meta.append([key, value])
+        append_text(meta, [key, value])
     meta.sheet_state = "veryHidden"
     return workbook
 

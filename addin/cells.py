@@ -1,0 +1,63 @@
+"""Text stays text: the one way FenJie puts a person's words into a cell.
+
+openpyxl makes any string starting with "=" a live formula (``=HYPERLINK(…)``,
+``=cmd|' /C calc'!A0``), which then reads back empty when nobody recalculated it;
+Excel itself would turn a typed "+…", "-…" or "@…" into a formula when the cell is
+edited. Every writer of a workbook (working workbook, ledger, forms, 反馈明细,
+合并记录, formal table, summary) puts text through :func:`put_text`: the value is
+stored as a string cell with Excel's "quote prefix" (the leading apostrophe a user
+would type), and characters the file format forbids (a vertical tab pasted from
+Word, stored as ``_x000B_``) are cleaned, never an IllegalCharacterError.
+"""
+
+from __future__ import annotations
+
+import re
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Word's manual line break (vertical tab) and form feed mean a new line to the person who typed them.
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]")
+EXCEL_CELL_LIMIT = 32767
+
+
+def clean_text(value: object) -> object:
+    """``value`` with characters a cell cannot hold removed (line breaks kept as "\\n")."""
+    if not isinstance(value, str):
+        return value
+    return ILLEGAL_CHARACTERS_RE.sub("", _LINE_BREAKS.sub("\n", value))
+
+
+def was_cleaned(value: object) -> bool:
+    """``value`` holds characters :func:`clean_text` removes."""
+    return isinstance(value, str) and clean_text(value) != value
+
+
+def looks_like_formula(value: object) -> bool:
+    """Text a spreadsheet would take for a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def put_text(cell, value: object) -> None:
+    """Write ``value`` into an openpyxl cell as data: a string never becomes a formula."""
+    value = clean_text(value)
+    cell.value = value
+    if looks_like_formula(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def append_text(sheet, values) -> None:
+    """``sheet.append(values)`` with every value written by :func:`put_text`."""
+    sheet.append([clean_text(v) for v in values])
+    for cell in sheet[sheet.max_row]:
+        if looks_like_formula(cell.value):
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
+def excel_literal(value: object) -> object:
+    """A value for Excel through COM/xlwings: text that looks like a formula gets the apostrophe prefix."""
+    value = clean_text(value)
+    return "'" + value if looks_like_formula(value) else value
