@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -19,8 +19,9 @@ from pathlib import Path
 from . import __version__
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
 from .decompose import Granularity
-from .errors import FenJieError
+from .errors import FenJieError, WorkbookWriteError, explain, log_traceback
 from .findings import Finding, Severity
+from .lock import FileBusyError, check_not_busy, writer_lock
 from .mail.compose import MailSettings
 from .mail.send import journal_path, plan_form_mails, plan_reminders, preview_rows, send_all
 from .mail.transports import EmlTransport, OutlookTransport, SmtpTransport
@@ -33,7 +34,7 @@ from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import save_over
 from .table import read_task_table
-from .undo import open_for_undo, restore_sheets
+from .undo import begin_operation, last_operation, open_for_undo, restore_sheets, undo_last_operation
 from .units.check import find_unknown_units
 from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
 from .units.mapping import load_mapping
@@ -161,11 +162,13 @@ def _write_validation(args, path: Path, table, findings) -> tuple[Path | None, i
         return None, 0
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         out = Path(args.output) if args.output else path
-        if out != path:
-            shutil.copy2(path, out)
-        result = mark_workbook(out, table.sheet, findings, fix=args.fix)
+        elsewhere = out.resolve() != path.resolve()
+        # -o to another file: the marked copy is written there atomically, an existing file backed up first
+        result = mark_workbook(path, table.sheet, findings, fix=args.fix, out=out if elsewhere else None)
         if result.lost:
             print(_kept_original(out, result.lost, "标注后", result.written))
+        if elsewhere and result.backup:
+            print(f"原文件已备份为：{result.backup}")
         return result.written, result.fixed
     out = Path(args.output) if args.output else path.with_name(path.stem + "_校验结果.xlsx")
     write_findings_workbook(out, findings)
@@ -329,6 +332,12 @@ def _kept_original(path: Path, lost: list[str], what: str, written: Path) -> str
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
+    if last_operation(path) is not None:
+        entry, saved = undo_last_operation(path)
+        when = entry["time"].replace("T", " ")
+        print(f"已撤销“{entry['operation']}”（{when}）：“{path.name}”已恢复为该操作之前的状态"
+              f"（全部工作表及其格式、筛选、下拉列表）。撤销前的文件已备份为：{saved}")
+        return 0
     workbook = open_for_undo(path)
     names = restore_sheets(workbook)
     written, backup, lost = save_over(workbook, path, "_已撤销")
@@ -479,16 +488,76 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What each command is called in the undo journal and in a "file busy" message.
+OPERATIONS = {"decompose": "分解上级要点", "validate": "校验", "render": "生成正式版式", "ledger": "生成工作台账",
+              "split": "下发反馈表", "merge": "合并反馈", "summary": "生成进度汇总", "undo": "撤销",
+              "demo": "演示", "units": "单位名录", "mail": "发送邮件", "addin": "加载项", "doctor": "自检"}
+
+
+def _operation(args: argparse.Namespace) -> str:
+    if args.command == "mail" and getattr(args, "mail_command", "") == "remind":
+        return "发送催办提醒"
+    return OPERATIONS.get(args.command, args.command)
+
+
+def _locked_file(args: argparse.Namespace) -> Path | None:
+    """The workbook a command reads, changes and writes back: held under its writer lock throughout."""
+    if args.command in ("merge", "split") or (args.command == "mail" and args.mail_command != "preview"):
+        return Path(args.ledger)
+    if args.command == "validate" and not args.no_write and Path(args.file).suffix.lower() in (".xlsx", ".xlsm"):
+        return Path(args.output or args.file)
+    if args.command == "undo":
+        return Path(args.file)
+    return None
+
+
+def _subject(args: argparse.Namespace) -> str:
+    """The file a command works on, named in an unexpected error's message."""
+    for name in ("ledger", "file", "plan", "table", "output"):
+        value = getattr(args, name, None)
+        if value:
+            return Path(value).name
+    return ""
+
+
+@contextmanager
+def _guarded(args: argparse.Namespace) -> Iterator[None]:
+    """The command's writer lock, and office lock files of its output checked before anything is written."""
+    output = getattr(args, "output", None)
+    if output and args.command not in ("addin",):
+        try:
+            check_not_busy(Path(output))
+        except FileBusyError as exc:
+            raise WorkbookWriteError(str(exc)) from None
+    locked = _locked_file(args)
+    if locked is None:
+        yield
+        return
+    with writer_lock(locked, _operation(args)):
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status."""
+    """Run the CLI; returns the exit status.
+
+    Every failure is one Chinese line on stderr and exit status 1: the engine's own
+    errors as they are, anything unexpected explained by :func:`addin.errors.explain`
+    (its traceback goes to the log file, never to the user).
+    """
     args = build_parser().parse_args(argv)
+    begin_operation(_operation(args))
     try:
-        return args.handler(args)
+        with _guarded(args):
+            return args.handler(args)
     except FenJieError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the safety net: a user never sees a traceback
+        log = log_traceback(f"fenjie {' '.join(sys.argv[1:] if argv is None else argv)}")
+        print(f"错误：{explain(exc, _subject(args))}" + (f"详细信息已记入日志：{log}" if log else ""), file=sys.stderr)
         return 1
 
 

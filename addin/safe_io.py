@@ -21,6 +21,7 @@ from pathlib import Path
 
 from .errors import WorkbookWriteError
 from .lock import FileBusyError, check_not_busy
+from .undo import record_write
 
 TEMP_PREFIX = ".~fenjie-"
 # A partial file older than this, or whose process is gone, was left by a kill or a crash.
@@ -198,13 +199,15 @@ def refuse_xml_entities(path: Path, error: type[Exception]) -> None:
                     f"打开并另存为新文件后再试。")
 
 
-def write_atomically(path: str | Path, write: Callable[[Path], None], backup: bool = True) -> Path | None:
+def write_atomically(path: str | Path, write: Callable[[Path], None], backup: bool = True,
+                     record: bool = True) -> Path | None:
     """Write ``path`` through ``write(temp_path)`` and rename into place.
 
     Args:
         path: The final file.
         write: Writes the whole content to the temporary path it is given.
         backup: Copy an existing ``path`` to a timestamped backup first.
+        record: Record the replacement in the file's undo journal (see :mod:`addin.undo`).
 
     Returns:
         The backup's path, or None when there was nothing to back up.
@@ -229,6 +232,8 @@ def write_atomically(path: str | Path, write: Callable[[Path], None], backup: bo
         if backup:
             saved = backup_existing(path)
         os.replace(temp, path)
+        if record:
+            record_write(path, saved)
     except PermissionError:
         raise WorkbookWriteError(f"没有权限写入“{path}”：文件可能被其他程序占用，或文件夹不可写。") from None
     except OSError as exc:

@@ -197,6 +197,6 @@ def _copy_journal_to_ledger(ledger_path: str | Path) -> None:
         for e in entries:
             append_text(sheet, [e.get("时间"), e.get("类型"), e.get("轮次"), e.get("单位"), e.get("邮箱"),
                           e.get("Message-ID"), e.get("结果"), e.get("说明", ""), e.get("附件", "")])
-        write_atomically(path, lambda temp: workbook.save(temp), backup=False)
+        write_atomically(path, lambda temp: workbook.save(temp))
     except FenJieError:
         pass  # the journal file keeps the record; the sheet catches up on the next send
