@@ -340,7 +340,9 @@ def _ledger_path(book) -> Path:
 def _show_ledger(book, ledger_path: Path) -> None:
     from python_calamine import CalamineWorkbook
 
-    grid = CalamineWorkbook.from_path(str(ledger_path)).get_sheet_by_name(SHEET_LEDGER).to_python()
+    from .sheets import sheet_grid
+
+    grid = sheet_grid(CalamineWorkbook.from_path(str(ledger_path)), ledger_path, SHEET_LEDGER)
     header = next(i for i, row in enumerate(grid) if "任务ID" in row)
     write_sheet(book, SHEET_LEDGER, grid[header:])
 

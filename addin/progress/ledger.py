@@ -104,12 +104,18 @@ def create_ledger(table_path: str | Path, out: str | Path, year: int | None = No
 
 
 def _grid(path: Path, sheet: str) -> list[list[object]]:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook
 
-    workbook = CalamineWorkbook.from_path(str(path))
-    if sheet not in workbook.sheet_names:
-        raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：缺少“{sheet}”工作表。")
-    return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    from ..sheets import sheet_grid
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        if sheet not in workbook.sheet_names:
+            raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：缺少“{sheet}”工作表。")
+        return sheet_grid(workbook, path, sheet)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise LedgerError(f"工作台账“{path.name}”已损坏，无法读取（{type(exc).__name__}）：请用备份文件"
+                          f"（“{path.stem}.备份-…{path.suffix}”）恢复，或在 Excel 中打开修复后另存。") from None
 
 
 def cell_date(value: object) -> date | None:

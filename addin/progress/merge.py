@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import FenJieError
+from ..sheets import sheet_grid
 from .ledger import Ledger, cell_date, load_ledger, save_ledger_progress
 from .model import STATUSES, Progress, text_checksum
 from .split import SHEET_FORM, SHEET_META
@@ -70,7 +71,10 @@ def read_return(path: Path) -> ReturnedForm | None:
     if SHEET_META not in workbook.sheet_names or SHEET_FORM not in workbook.sheet_names:
         return None
     meta = {str(r[0]): str(r[1]) for r in workbook.get_sheet_by_name(SHEET_META).to_python() if r and r[0]}
-    grid = workbook.get_sheet_by_name(SHEET_FORM).to_python(skip_empty_area=False)
+    try:
+        grid = sheet_grid(workbook, path, SHEET_FORM)  # by real extent: a stray cell at XFD1048576 is no abort
+    except (CalamineError, OSError, ValueError):
+        return None
     header = next((i for i, r in enumerate(grid[:10]) if "任务ID" in [str(v) for v in r]), None)
     if header is None:
         return None

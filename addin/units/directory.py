@@ -209,7 +209,12 @@ def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
     chosen = sheet if sheet in names else names[0] if len(names) == 1 else None
     if chosen is None:
         raise DirectoryError(f"工作簿“{path.name}”中没有“{sheet}”工作表。")
-    return workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    from ..sheets import sheet_grid
+
+    try:
+        return sheet_grid(workbook, path, chosen)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise DirectoryError(f"无法读取单位名录“{path.name}”的“{chosen}”工作表：{exc}") from None
 
 
 def sample_directory(name: str) -> UnitDirectory:

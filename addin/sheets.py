@@ -1,0 +1,137 @@
+"""Reading a sheet's cells by their real extent.
+
+python-calamine turns a sheet into a dense grid from A1 to its last cell. One
+stray cell at XFD1048576 in a 16 KB return makes that 17 billion cells: a 550 GB
+allocation that aborts the whole process (no Python exception to catch). So the
+cell references of the workbook's sheet parts are scanned first (a regex over the
+XML, milliseconds for a form); a sheet whose cells span more than
+:data:`MAX_CELLS` is read sparsely through openpyxl instead, up to the last
+cell that holds a value within :data:`MAX_ROWS` x :data:`MAX_COLUMNS`.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+
+MAX_CELLS = 2_000_000
+MAX_ROWS = 100_000
+MAX_COLUMNS = 512
+_CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def part_extent(xml: bytes) -> tuple[int, int]:
+    """(last row, last column) of the cells a sheet part declares."""
+    rows = columns = 0
+    for letters, digits in _CELL_REF.findall(xml):
+        rows, columns = max(rows, int(digits)), max(columns, _column_number(letters))
+    return rows, columns
+
+
+def oversized(path: Path) -> bool:
+    """Some sheet of the .xlsx declares cells spread over more than :data:`MAX_CELLS`."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name in archive.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    rows, columns = part_extent(archive.read(name))
+                    if rows * columns > MAX_CELLS:
+                        return True
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return False  # not a zip (.xls) or damaged: the reader gives its own message
+    return False
+
+
+_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\s[^>]*>")
+_RELATION_TAG = re.compile(r"<(?:\w+:)?Relationship\s[^>]*>")
+_ATTRIBUTE = re.compile(r'([\w:]+)="([^"]*)"')
+_FORMULA_CELL = re.compile(rb'<c\b([^>]*?)\br="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>(.*?)</c>', re.S)
+_FORMULA = re.compile(rb"<f\b[^>]*>(.*?)</f>", re.S)
+_CACHED = re.compile(rb"<v>[^<]")
+
+
+def sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
+    """The zip part holding ``sheet`` of an .xlsx."""
+    book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for tag in _RELATION_TAG.findall(rels):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        targets[attributes.get("Id")] = attributes.get("Target", "")
+    for tag in _SHEET_TAG.findall(book):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        name, rid = attributes.get("name", ""), attributes.get("r:id")
+        if html.unescape(name) == sheet and rid in targets:
+            target = targets[rid]
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+    return None
+
+
+def uncached_formulas(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+    """Formulas of ``sheet`` saved without a calculated value (0-based row, column -> "=…").
+
+    A program (not Excel) wrote them, or a person typed text starting with "=":
+    a reader of cached values would see an empty cell, and a merge would take it
+    for "nothing reported". Their text is kept instead.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part(archive, sheet)
+            xml = archive.read(part) if part else b""
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return {}
+    if b"<f" not in xml:
+        return {}
+    found = {}
+    for _, letters, digits, _, inner in _FORMULA_CELL.findall(xml):
+        formula = _FORMULA.search(inner)
+        if formula and formula.group(1) and not _CACHED.search(inner):
+            text = html.unescape(formula.group(1).decode("utf-8", "replace"))
+            found[(int(digits) - 1, _column_number(letters) - 1)] = "=" + text
+    return found
+
+
+def sheet_grid(workbook, path: str | Path, sheet: str) -> list[list[object]]:
+    """The cells of ``sheet`` as rows of values from A1 (what ``to_python(skip_empty_area=False)`` gives).
+
+    Formulas saved without a value read as their text (see :func:`uncached_formulas`).
+
+    Args:
+        workbook: The python-calamine workbook opened from ``path``.
+        path: The file (scanned for an oversized used range).
+        sheet: Sheet name.
+    """
+    path = Path(path)
+    if not oversized(path):
+        grid = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    else:
+        grid = sparse_grid(path, sheet)
+    for (r, c), formula in uncached_formulas(path, sheet).items():
+        if r < len(grid) and c < len(grid[r]) and grid[r][c] in ("", None):
+            grid[r][c] = formula
+    return grid
+
+
+def sparse_grid(path: Path, sheet: str) -> list[list[object]]:
+    """Read one sheet through openpyxl, which keeps only the cells that exist, up to the real extent."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(path, data_only=True)
+    cells = {key: cell.value for key, cell in workbook[sheet]._cells.items()
+             if cell.value is not None and key[0] <= MAX_ROWS and key[1] <= MAX_COLUMNS}
+    rows = max((r for r, _ in cells), default=0)
+    columns = max((c for _, c in cells), default=0)
+    grid: list[list[object]] = [[""] * columns for _ in range(rows)]
+    for (r, c), value in cells.items():
+        grid[r - 1][c - 1] = value
+    return grid
