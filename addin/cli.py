@@ -252,7 +252,8 @@ def _transport(args: argparse.Namespace):
     if args.via == "smtp":
         if not args.smtp_host:
             raise FenJieError("使用 SMTP 发送时请用 --smtp-host 指定邮件服务器。")
-        return SmtpTransport(args.smtp_host, args.smtp_port, args.security, args.user)
+        return SmtpTransport(args.smtp_host, args.smtp_port, args.security, args.user,
+                             allow_plaintext=args.allow_plaintext)
     if args.via == "outlook":
         return OutlookTransport()
     return EmlTransport(args.out or Path(args.ledger).with_name("待发邮件"))
@@ -260,13 +261,15 @@ def _transport(args: argparse.Namespace):
 
 def _cmd_mail_send(args: argparse.Namespace) -> int:
     outgoing = _mail_plan(args)
-    results = send_all(args.ledger, outgoing, _transport(args), _mail_settings(args))
+    results = send_all(args.ledger, outgoing, _transport(args), _mail_settings(args),
+                       resend_unconfirmed=args.resend_unconfirmed)
     for result in results:
         print(f"{result.unit}\t{result.result}\t{result.detail}")
-    counts = {k: sum(1 for r in results if r.result == k) for k in ("成功", "跳过", "失败", "未发送")}
+    counts = {k: sum(1 for r in results if r.result == k) for k in ("成功", "跳过", "失败", "未发送", "待确认")}
     print(f"发送完成：成功 {counts['成功']}，已发送过跳过 {counts['跳过']}，失败 {counts['失败']}，"
-          f"未发送 {counts['未发送']}。记录见：{journal_path(args.ledger)}")
-    return 1 if counts["失败"] else 0
+          f"未发送 {counts['未发送']}" + (f"，待确认 {counts['待确认']}" if counts["待确认"] else "")
+          + f"。记录见：{journal_path(args.ledger)}")
+    return 1 if counts["失败"] or counts["待确认"] else 0
 
 
 def _add_mail_commands(commands) -> None:
@@ -300,6 +303,10 @@ def _add_mail_commands(commands) -> None:
             sub.add_argument("--security", choices=("ssl", "starttls", "none"), default="ssl",
                              help="加密方式（默认 ssl）")
             sub.add_argument("--user", default="", help="SMTP 登录用户名（密码用环境变量 FENJIE_SMTP_PASSWORD）")
+            sub.add_argument("--allow-plaintext", action="store_true",
+                             help="允许在不加密（--security none）时发送登录密码（仅限可信内网）")
+            sub.add_argument("--resend-unconfirmed", action="store_true",
+                             help="重发上次结果未知（待确认）的邮件：对方可能会收到两封")
         sub.set_defaults(handler=handler, remind=name == "remind")
 
 

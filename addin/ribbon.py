@@ -61,6 +61,7 @@ SETTINGS = (
     ("SMTP端口", "465", "默认 465"),
     ("SMTP加密", "ssl", "ssl / starttls / none"),
     ("SMTP用户名", "", "密码请用环境变量 FENJIE_SMTP_PASSWORD 或系统钥匙串保存，不要写在工作簿里"),
+    ("允许明文密码", "否", "SMTP加密为 none 且需要登录时，填“是”才会以明文发送密码（仅限可信内网）"),
     ("发件人邮箱", "", "写入邮件的发件人"),
     ("发件单位", "", "写入邮件落款"),
     ("联系电话", "", "写入邮件正文"),
@@ -398,7 +399,8 @@ def mail_transport(values: dict[str, str], eml_folder: Path):
         if not port.isdigit() or security not in ("ssl", "starttls", "none"):
             raise FenJieError(f"“{SHEET_SETTINGS}”中的SMTP端口“{port}”或SMTP加密“{security}”无效：端口写数字，"
                               "加密写 ssl、starttls 或 none。")
-        return SmtpTransport(host, int(port), security, values.get("SMTP用户名", ""))
+        return SmtpTransport(host, int(port), security, values.get("SMTP用户名", ""),
+                             allow_plaintext=values.get("允许明文密码", "").strip() == "是")
     if via == "outlook":
         return OutlookTransport()
     if via != "eml":

@@ -8,7 +8,9 @@ existing file is first copied to a timestamped backup.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -268,6 +270,36 @@ def lost_parts(before: Path, after: Path) -> list[str]:
     """The kinds of content ``after`` holds less of than ``before`` (e.g. ["图表"])."""
     old, new = fragile_parts(before), fragile_parts(after)
     return [label for label, count in old.items() if new[label] < count]
+
+
+# Characters Windows forbids in file names, shown as their full-width forms so "a/b" and "ab" stay apart.
+_FORBIDDEN = str.maketrans('\\/:*?"<>|', "＼／：＊？＂＜＞｜")
+NAME_LIMIT = 80  # characters: Excel cannot open a path over 218, and folders take their share
+_NAME_BYTES = 240  # NAME_MAX is 255 bytes on Linux/macOS; a Chinese character is 3 bytes in UTF-8
+
+
+def file_part(text: str) -> str:
+    """``text`` usable inside a file name on Windows, Linux and macOS, distinct texts kept distinct."""
+    cleaned = re.sub(r"[\x00-\x1f\x7f]+", "", text.translate(_FORBIDDEN))
+    cleaned = re.sub(r"\s+", "", cleaned).strip(". ")
+    if cleaned != text.translate(_FORBIDDEN):  # spaces or control characters went: keep the names apart
+        cleaned = f"{cleaned}~{_digest(text)}"
+    return cleaned or "未命名"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+
+
+def fit_file_name(stem: str, suffix: str, limit: int = NAME_LIMIT) -> str:
+    """``stem + suffix``, shortened with a stable suffix ("…~3fa2c1") when too long for a path."""
+    name = stem + suffix
+    if len(name) <= limit and len(name.encode("utf-8")) <= _NAME_BYTES:
+        return name
+    keep, tag = limit - len(suffix) - 7, f"~{_digest(stem)}"
+    while keep > 1 and len((stem[:keep] + tag + suffix).encode("utf-8")) > _NAME_BYTES:
+        keep -= 1
+    return stem[:keep] + tag + suffix
 
 
 def sibling_path(path: Path, suffix: str) -> Path:

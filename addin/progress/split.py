@@ -9,7 +9,6 @@ the file.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..cells import append_text
 from ..decompose import TaskRow
 from ..render import context_for_rows, render_workbook
-from ..safe_io import write_atomically
+from ..safe_io import file_part, fit_file_name, write_atomically
 from ..units.directory import UnitDirectory
 from .ledger import Ledger, load_ledger, save_ledger_progress
 from .model import STATUSES, LedgerTask, text_checksum
@@ -54,13 +53,13 @@ def default_round(day: date) -> str:
 
 
 def safe_file_part(text: str) -> str:
-    """Text usable in a Windows file name."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "", text) or "未命名"
+    """Text usable in a file name ("a/b" and "ab" stay distinct)."""
+    return file_part(text)
 
 
 def feedback_file_name(round_label: str, unit: str) -> str:
-    """``2024年第3季度_区教育局_任务进展反馈表.xlsx``."""
-    return f"{safe_file_part(round_label)}_{safe_file_part(unit)}_任务进展反馈表.xlsx"
+    """``2024年第3季度_区教育局_任务进展反馈表.xlsx`` (a 200-character unit name shortened, stably)."""
+    return fit_file_name(f"{safe_file_part(round_label)}_{safe_file_part(unit)}_任务进展反馈表", ".xlsx")
 
 
 def recipients(ledger: Ledger, directory: UnitDirectory | None = None) -> dict[str, list[LedgerTask]]:
