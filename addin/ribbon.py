@@ -16,19 +16,21 @@ import re
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
-from datetime import date
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import Workbook
 
-from . import __version__
+from . import __version__, errors
 from .cells import append_text, excel_literal
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, deadline_for, parse_deadline
 from .decompose import TaskRow
 from .errors import FenJieError
+from .lock import writer_lock
 from .pipeline import DraftOptions, draft_from_plan, read_source
-from .undo import BACKUP_PREFIX
+from .undo import BACKUP_PREFIX, begin_operation
 from .units.directory import DIRECTORY_HEADERS, UnitDirectory, units_from_rows
 from .units.infer import assign_units
 from .workbook import (
@@ -98,10 +100,23 @@ def write_sheet(book, name: str, rows: list[list[object]], backup: bool = True) 
     else:
         if backup:
             _backup(book, name, read_sheet(book, name))
+            _touched.append(name)
         sheet.clear_contents()
     if rows:
         width = max(len(r) for r in rows)
         sheet["A1"].value = [[excel_literal(v) for v in r] + [None] * (width - len(r)) for r in rows]
+
+
+_touched: list[str] = []  # sheets the running action backed up: what 撤销上一步 restores
+SHEET_UNDO_INFO = "_撤销信息"  # hidden: the last action that changed sheets, when, and which sheets
+
+
+def _record_action(book, label: str) -> None:
+    """Name the action whose backups 撤销上一步 restores (older actions' backups are left alone)."""
+    if _touched:
+        stamp = datetime.now().isoformat(sep=" ", timespec="seconds")
+        write_sheet(book, SHEET_UNDO_INFO, [[label, stamp, UNIT_SEPARATOR.join(dict.fromkeys(_touched))]], backup=False)
+        _sheet(book, SHEET_UNDO_INFO).visible = False
 
 
 def _backup(book, name: str, rows: list[list[object]]) -> None:
@@ -443,15 +458,22 @@ def unit_directory(book) -> str:
 
 
 def undo_last(book) -> str:
-    """撤销上一步: copy every hidden backup sheet back over its sheet."""
+    """撤销上一步: put back the sheets the last action changed (every backed-up sheet in older workbooks)."""
+    info = read_sheet(book, SHEET_UNDO_INFO)
+    label, stamp, names = (list(info[0]) + ["", "", ""])[:3] if info else ("", "", "")
+    wanted = set(str(names).split(UNIT_SEPARATOR)) if names else None
     restored = []
     for sheet in list(book.sheets):
         if sheet.name.startswith(BACKUP_PREFIX):
             name = sheet.name[len(BACKUP_PREFIX):]
-            write_sheet(book, name, read_sheet(book, sheet.name), backup=False)
-            restored.append(name)
+            if wanted is None or name in wanted:
+                write_sheet(book, name, read_sheet(book, sheet.name), backup=False)
+                restored.append(name)
     if not restored:
         raise FenJieError("没有可以撤销的操作。")
+    if label:
+        write_sheet(book, SHEET_UNDO_INFO, [["", "", ""]], backup=False)  # undone: nothing left to undo
+        return f"已撤销“{label}”（{stamp}）：恢复了 {'、'.join(restored)}。"
     return f"已恢复：{'、'.join(restored)}。"
 
 
@@ -508,15 +530,25 @@ ACTIONS: dict[str, tuple[str, Callable]] = {
 
 
 def log_path() -> Path:
-    base = os.environ.get("APPDATA") or os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    folder = Path(base) / "FenJie"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "fenjie.log"
+    return errors.log_path()
 
 
 def _log_failure(control_id: str) -> None:
     with log_path().open("a", encoding="utf-8") as handle:
         handle.write(f"--- {date.today().isoformat()} {control_id}\n{traceback.format_exc()}\n")
+
+
+LEDGER_ACTIONS = ("btnSplit", "btnSendMail", "btnMerge")  # read, change and write back 工作台账.xlsx
+
+
+@contextmanager
+def _ledger_lock(book, control_id: str, label: str) -> Iterator[None]:
+    """The ledger's writer lock around a ribbon action that rewrites it (another clerk, or the CLI, may be at it)."""
+    if control_id not in LEDGER_ACTIONS:
+        yield
+        return
+    with writer_lock(_ledger_path(book), label):
+        yield
 
 
 def dispatch(control_id: str, book=None) -> str:
@@ -534,8 +566,13 @@ def dispatch(control_id: str, book=None) -> str:
         message = f"未知的按钮“{control_id}”：请重新安装 FenJie 加载项。"
     else:
         _status(book, f"FenJie：正在{label}……")
+        _touched.clear()
+        begin_operation(label)
         try:
-            message = action(book)
+            with _ledger_lock(book, control_id, label):
+                message = action(book)
+            if control_id != "btnUndo":
+                _record_action(book, label)
         except FenJieError as exc:
             message = str(exc)
         except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the traceback

@@ -87,7 +87,7 @@ def test_two_merges_at_once_twenty_times(issued, tmp_path):
         shutil.copy2(pristine, target)
         first, second = (_fenjie("merge", str(target), str(folder)) for folder in folders.values())
         results = [(p.wait(120), *p.communicate()) for p in (first, second)]
-        for code, out, err in results:
+        for code, _out, err in results:
             assert "Traceback" not in err and code in (0, 1), err
             assert code == 0 or ("正忙" in err and "合并反馈" in err), err
         merged = {unit for (code, _, _), unit in zip(results, folders, strict=True) if code == 0}
