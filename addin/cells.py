@@ -18,7 +18,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Word's manual line break (vertical tab) and form feed mean a new line to the person who typed them.
-_LINE_BREAKS = re.compile(r"[\x0b\x0c]")
+_LINE_BREAKS = re.compile(r"[\x0b\x0c]|_x000[BbCc]_")
+# How a file stores the control characters a cell cannot hold (openpyxl reads the escape as it is).
+_ESCAPED_CONTROL = re.compile(r"_x00(?:0[0-8Ee]|0[Ff]|1[0-9A-Fa-f])_")
 EXCEL_CELL_LIMIT = 32767
 
 
@@ -26,7 +28,7 @@ def clean_text(value: object) -> object:
     """``value`` with characters a cell cannot hold removed (line breaks kept as "\\n")."""
     if not isinstance(value, str):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", _LINE_BREAKS.sub("\n", value))
+    return ILLEGAL_CHARACTERS_RE.sub("", _ESCAPED_CONTROL.sub("", _LINE_BREAKS.sub("\n", value)))
 
 
 def was_cleaned(value: object) -> bool:

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 MAX_CELLS = 2_000_000
-MAX_ROWS = 100_000
+MAX_ROWS = 200_000
 MAX_COLUMNS = 512
 _CELL_REF = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"')
 
@@ -135,3 +135,35 @@ def sparse_grid(path: Path, sheet: str) -> list[list[object]]:
     for (r, c), value in cells.items():
         grid[r - 1][c - 1] = value
     return grid
+
+
+def row_counts(path: str | Path) -> dict[str, int]:
+    """Sheet title -> rows the sheet really stores (its ``<row>`` elements), whatever its used range says."""
+    counts = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            for tag in _SHEET_TAG.findall(book):
+                title = html.unescape(dict(_ATTRIBUTE.findall(tag)).get("name", ""))
+                part = sheet_part(archive, title)
+                if part and part in archive.namelist():
+                    counts[title] = archive.read(part).count(b"<row ")
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError, EOFError):
+        return {}
+    return counts
+
+
+def drop_stray_cells(sheet) -> list[tuple[str, object]]:
+    """Remove an openpyxl sheet's cells beyond :data:`MAX_ROWS` x :data:`MAX_COLUMNS`.
+
+    Iterating a sheet goes from A1 to its last cell: one stray cell at XFD1048576
+    would make that 17 billion cells. Returns (reference, value) of the removed
+    cells that held a value, for the user to be told.
+    """
+    far = [key for key in sheet._cells if key[0] > MAX_ROWS or key[1] > MAX_COLUMNS]
+    removed = []
+    for key in far:
+        cell = sheet._cells.pop(key)
+        if cell.value not in (None, ""):
+            removed.append((cell.coordinate, cell.value))
+    return removed

@@ -9,6 +9,7 @@ the file.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +20,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..cells import append_text
 from ..decompose import TaskRow
+from ..errors import FenJieError
+from ..lock import FileBusyError, check_not_busy
 from ..render import context_for_rows, render_workbook
 from ..safe_io import file_part, fit_file_name, write_atomically
 from ..units.directory import UnitDirectory
@@ -142,10 +145,17 @@ def _protect(sheet, count: int) -> None:
 def split_ledger(ledger_path: str | Path, out_dir: str | Path, round_label: str,
                  directory: UnitDirectory | None = None) -> list[SplitResult]:
     """Write every unit's feedback workbook into ``out_dir`` and record the round in the ledger."""
+    if re.search(r"[\x00-\x1f\x7f]", round_label):
+        raise FenJieError(f"轮次“{round_label!r}”中有换行或控制字符：轮次会写入文件名和邮件主题，请改正后再试。")
     ledger = load_ledger(ledger_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     by_unit = recipients(ledger, directory)
+    for unit in by_unit:  # a form open in Excel stops the round before any form is replaced
+        try:
+            check_not_busy(out_dir / feedback_file_name(round_label, unit))
+        except FileBusyError as exc:
+            raise FenJieError(str(exc)) from None
     results = []
     for unit, tasks in by_unit.items():
         workbook = build_feedback_workbook(ledger, unit, tasks, round_label)
