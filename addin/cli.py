@@ -32,7 +32,7 @@ from .progress.merge import merge_returns
 from .progress.split import default_round, split_ledger
 from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
-from .safe_io import save_over
+from .safe_io import save_over, write_atomically
 from .table import read_task_table
 from .undo import begin_operation, last_operation, open_for_undo, restore_sheets, undo_last_operation
 from .units.check import find_unknown_units
@@ -88,7 +88,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out_dir = Path(args.output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = out_dir / SAMPLE_PLAN
-    plan.write_bytes(resources.files("addin.samples").joinpath(SAMPLE_PLAN).read_bytes())
+    sample = resources.files("addin.samples").joinpath(SAMPLE_PLAN).read_bytes()
+    write_atomically(plan, lambda temp: temp.write_bytes(sample))
     out = out_dir / "示例_任务分解表.xlsx"
     draft, _ = decompose_plan(plan, out, DraftOptions(directory=sample_directory("普陀区")))
     official = out_dir / "示例_任务分解表（正式版式）.xlsx"

@@ -225,3 +225,70 @@ def test_undo_after_validate_fix_keeps_every_sheet_feature(tmp_path, capsys):
     assert [str(v.sqref) for v in restored.data_validations.dataValidation] == ["D2:D3"]
     assert [str(r.sqref) for r in restored.conditional_formatting] == ["A2:A3"]
     assert restored["C2"].value == "做好政务公开 ,落实"
+
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+@pytest.mark.parametrize("name", ["35_long_unit_names.xlsx", "36_slash_units.xlsx"])
+def test_unit_names_that_make_bad_file_names(name, tmp_path, capsys):
+    ledger, forms = tmp_path / "台账.xlsx", tmp_path / "下发"
+    assert main(["ledger", str(HOSTILE / name), "-o", str(ledger)]) == 0
+    assert main(["split", str(ledger), "-o", str(forms), "--round", "2024年第2季度"]) == 0
+    units = [line.split("\t")[0] for line in capsys.readouterr().out.splitlines() if "\t" in line]
+    files = sorted(forms.glob("*.xlsx"))
+    assert len(files) == len(units), "one form per unit: no two units share a file name"
+    assert all(len(f.name) <= 80 and len(f.name.encode()) <= 240 for f in files)
+    directory = tmp_path / "名录.csv"
+    directory.write_text("单位全称,邮箱\n" + "".join(f"\"{u}\",u{i}@example.cn\n" for i, u in enumerate(units)),
+                         encoding="utf-8-sig")
+    assert main(["mail", "send", str(ledger), "--forms", str(forms), "--units", str(directory),
+                 "--out", str(tmp_path / "邮件")]) == 0
+    assert "未发送 0" in capsys.readouterr().out
+    assert len(list((tmp_path / "邮件").glob("*.eml"))) == len(units)
+
+
+def test_long_names_are_shortened_stably_and_kept_apart():
+    from addin.progress.split import feedback_file_name
+
+    long_name = "区政府办公室" + "（区大数据中心、区政务服务中心）" * 12
+    assert feedback_file_name("2024年第2季度", long_name) == feedback_file_name("2024年第2季度", long_name)
+    assert feedback_file_name("R", long_name) != feedback_file_name("R", long_name + "甲")
+    assert feedback_file_name("R", "区府办/区大数据中心") == "R_区府办／区大数据中心_任务进展反馈表.xlsx"
+    assert feedback_file_name("R", "区府办 区大数据中心") != feedback_file_name("R", "区府办区大数据中心")
+
+
+def test_line_breaks_in_the_round_are_refused(issued, capsys):
+    ledger, _ = issued
+    assert main(["split", str(ledger), "-o", str(ledger.parent / "x"), "--round", "2024年\r\nBcc: x@evil.test"]) == 1
+    assert "轮次" in capsys.readouterr().err and not (ledger.parent / "x").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["decompose", "{plan}", "-o", "{out}/分解.xlsx"], ["ledger", "{table}", "-o", "{out}/台账.xlsx"],
+    ["render", "{table}", "-o", "{out}/正式.xlsx"], ["validate", "{table}", "-o", "{out}/校验.xlsx"],
+    ["units", "init", "-o", "{out}/名录.xlsx"]])
+def test_an_unwritable_folder_is_one_chinese_line(argv, tmp_path, capsys, monkeypatch, corpus):
+    from addin import safe_io
+
+    def refuse(*args, dir=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dir))
+
+    monkeypatch.setattr(safe_io.tempfile, "mkstemp", refuse)
+    (tmp_path / "只读").mkdir()
+    table = build_table(tmp_path / "表.xlsx", [("做好政务公开", "区教育局")])
+    values = {"plan": str(corpus / "plans" / "putuo_2024.txt"), "table": str(table), "out": str(tmp_path / "只读")}
+    assert main([a.format(**values) for a in argv]) == 1
+    assert capsys.readouterr().err.strip() == f"错误：无法在“{tmp_path / '只读'}”中写入文件（没有权限）。"
+
+
+def test_xml_entities_are_refused_not_expanded(tmp_path, capsys):
+    import openpyxl.xml
+
+    assert openpyxl.xml.DEFUSEDXML, "openpyxl parses workbooks through defusedxml (installed by setup.py)"
+    assert main(["decompose", str(HOSTILE / "34_xml_entities.docx"), "-o", str(tmp_path / "分解.xlsx")]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "错误：文件“34_xml_entities.docx”的内部 XML（word/document.xml）含有 DOCTYPE/实体声明，Office 软件不会生成"
+        "这样的文件，可能是恶意构造的：为安全起见 FenJie 不展开实体、不读取此文件。"
+        "请在 Word/Excel/WPS 中打开并另存为新文件后再试。")
+    assert not (tmp_path / "分解.xlsx").exists()

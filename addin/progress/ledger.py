@@ -104,15 +104,19 @@ def create_ledger(table_path: str | Path, out: str | Path, year: int | None = No
 
 
 def _grid(path: Path, sheet: str) -> list[list[object]]:
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     from ..sheets import sheet_grid
 
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：工作台账是 .xlsx 文件（由 fenjie ledger 生成）。")
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         if sheet not in workbook.sheet_names:
             raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：缺少“{sheet}”工作表。")
         return sheet_grid(workbook, path, sheet)
+    except PasswordError:
+        raise LedgerError(f"工作台账“{path.name}”设有打开密码：请在 Excel 中取消密码后再试。") from None
     except (CalamineError, OSError, ValueError) as exc:
         raise LedgerError(f"工作台账“{path.name}”已损坏，无法读取（{type(exc).__name__}）：请用备份文件"
                           f"（“{path.stem}.备份-…{path.suffix}”）恢复，或在 Excel 中打开修复后另存。") from None
