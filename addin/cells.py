@@ -51,10 +51,14 @@ def put_text(cell, value: object) -> None:
 
 
 def append_text(sheet, values) -> None:
-    """``sheet.append(values)`` with every value written by :func:`put_text`."""
-    sheet.append([clean_text(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if looks_like_formula(cell.value):
+    """``sheet.append(values)`` with every value written as by :func:`put_text`."""
+    values = [clean_text(v) for v in values]
+    sheet.append(values)
+    risky = [column for column, value in enumerate(values, start=1) if looks_like_formula(value)]
+    if risky:
+        row = sheet._current_row  # where append wrote; ``max_row`` is a scan of every cell: quadratic
+        for column in risky:
+            cell = sheet.cell(row, column)
             cell.data_type = "s"
             cell.quotePrefix = True
 
