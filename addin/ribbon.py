@@ -30,7 +30,7 @@ from .decompose import TaskRow
 from .errors import FenJieError
 from .lock import writer_lock
 from .pipeline import DraftOptions, draft_from_plan, read_source
-from .undo import BACKUP_PREFIX, begin_operation
+from .undo import BACKUP_PREFIX, SHEET_UNDO_INFO, begin_operation
 from .units.directory import DIRECTORY_HEADERS, UnitDirectory, units_from_rows
 from .units.infer import assign_units
 from .workbook import (
@@ -108,7 +108,6 @@ def write_sheet(book, name: str, rows: list[list[object]], backup: bool = True) 
 
 
 _touched: list[str] = []  # sheets the running action backed up: what 撤销上一步 restores
-SHEET_UNDO_INFO = "_撤销信息"  # hidden: the last action that changed sheets, when, and which sheets
 
 
 def _record_action(book, label: str) -> None:

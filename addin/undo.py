@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from .errors import FenJieError
 
 JOURNAL_SUFFIX = ".fenjie-undo.jsonl"
+SHEET_UNDO_INFO = "_撤销信息"  # hidden, ribbon: the last action that changed sheets, when, and which sheets
 _operation = {"label": "", "token": ""}
 
 
