@@ -292,3 +292,22 @@ def test_xml_entities_are_refused_not_expanded(tmp_path, capsys):
         "这样的文件，可能是恶意构造的：为安全起见 FenJie 不展开实体、不读取此文件。"
         "请在 Word/Excel/WPS 中打开并另存为新文件后再试。")
     assert not (tmp_path / "分解.xlsx").exists()
+
+
+def test_hostile_returns_are_merged_or_named(issued, tmp_path, capsys):
+    ledger, folders = issued
+    unit, folder = next(iter(folders.items()))
+    form = next(folder.glob("*.xlsx"))
+    workbook = openpyxl.load_workbook(form)
+    sheet = workbook[SHEET_FORM]
+    header = {c.value: c.column for c in sheet[3] if c.value}
+    sheet.cell(4, header["进展情况"]).value = "第一段_x000B_第二段"  # how Excel stores a pasted Word line break
+    sheet["XFD1048576"] = "x"  # one stray cell: a used range of 17 billion cells
+    workbook.save(form)
+    shutil.copy(form, folder / "另存为.ods")
+    capsys.readouterr()
+    assert main(["merge", str(ledger), str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert f"已合并：{unit}" in out and "未合并：另存为.ods：.ods 格式无法合并" in out
+    detail = openpyxl.load_workbook(ledger)["反馈明细"]
+    assert "第一段\n第二段" in [row[4] for row in detail.iter_rows(min_row=2, values_only=True)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..cells import was_cleaned
 from ..errors import FenJieError
 from ..sheets import sheet_grid
 from .ledger import Ledger, cell_date, load_ledger, save_ledger_progress
@@ -21,6 +22,8 @@ from .model import STATUSES, Progress, text_checksum
 from .split import SHEET_FORM, SHEET_META
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Spreadsheets a unit may send back that are not read: named in the report, never skipped silently.
+OTHER_SHEET_SUFFIXES = (".ods", ".et", ".xlsb", ".numbers", ".csv", ".wps")
 FIELDS = (("进展情况", "progress"), ("完成状态", "status"), ("完成日期", "done_date"), ("佐证材料", "evidence"))
 
 
@@ -45,6 +48,7 @@ class MergeReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # file, unit
     bad_values: list[tuple[str, str, int, str]] = field(default_factory=list)  # file, unit, row, message
     missing_units: list[str] = field(default_factory=list)
+    cleaned: list[tuple[str, str]] = field(default_factory=list)  # file, columns with characters a cell cannot hold
 
     def lines(self) -> list[str]:
         """The report as Chinese lines for the user."""
@@ -55,6 +59,7 @@ class MergeReport:
         out += [f"填写有误未合并：{f}（{u}）第{r}行：{m}" for f, u, r, m in self.bad_values]
         out += [f"未合并：{f}：{reason}" for f, reason in self.rejected]
         out += [f"重复报送（以最新文件为准）：{f}（{u}）" for f, u in self.duplicates]
+        out += [f"已清除不可见的控制字符（如从 Word 粘贴的换行符，已改为换行）：{f}（{c}）" for f, c in self.cleaned]
         if self.missing_units:
             out.append(f"未反馈单位（{len(self.missing_units)} 个）：{'、'.join(self.missing_units)}")
         return out
@@ -138,6 +143,9 @@ def _show(value: object) -> str:
 
 def _forms(folder: Path, report: MergeReport) -> list[ReturnedForm]:
     forms = []
+    for other in sorted(p for p in folder.iterdir() if p.suffix.lower() in OTHER_SHEET_SUFFIXES):
+        reason = f"{other.suffix} 格式无法合并：请该单位用 Excel 或 WPS 另存为 .xlsx 后重新报送"
+        report.rejected.append((other.name, reason))
     files = sorted((p for p in folder.iterdir() if p.suffix.lower() in RETURN_SUFFIXES and not p.name.startswith("~$")),
                    key=lambda p: (p.stat().st_mtime, p.name))
     for path in files:
@@ -146,6 +154,9 @@ def _forms(folder: Path, report: MergeReport) -> list[ReturnedForm]:
             report.rejected.append((path.name, "不是 FenJie 下发的反馈表，或文件已损坏"))
         else:
             forms.append(form)
+            columns = sorted({name for row in form.rows for name, value in row.items() if was_cleaned(value)})
+            if columns:
+                report.cleaned.append((path.name, "、".join(columns)))
     return forms
 
 
