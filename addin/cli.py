@@ -34,7 +34,7 @@ from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import save_over, write_atomically
 from .table import read_task_table
-from .undo import begin_operation, last_operation, open_for_undo, restore_sheets, undo_last_operation
+from .undo import begin_operation, end_operation, last_operation, open_for_undo, restore_sheets, undo_last_operation
 from .units.check import find_unknown_units
 from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
 from .units.mapping import load_mapping
@@ -635,6 +635,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         log = log_traceback(f"fenjie {' '.join(sys.argv[1:] if argv is None else argv)}")
         print(f"错误：{explain(exc, _subject(args))}" + (f"详细信息已记入日志：{log}" if log else ""), file=sys.stderr)
         return 1
+    finally:
+        end_operation()
 
 
 if __name__ == "__main__":

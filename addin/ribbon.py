@@ -30,7 +30,7 @@ from .decompose import TaskRow
 from .errors import FenJieError
 from .lock import writer_lock
 from .pipeline import DraftOptions, draft_from_plan, read_source
-from .undo import BACKUP_PREFIX, SHEET_UNDO_INFO, begin_operation
+from .undo import BACKUP_PREFIX, SHEET_UNDO_INFO, begin_operation, end_operation
 from .units.directory import DIRECTORY_HEADERS, UnitDirectory, units_from_rows
 from .units.infer import assign_units
 from .workbook import (
@@ -578,6 +578,7 @@ def dispatch(control_id: str, book=None) -> str:
             _log_failure(control_id)
             message = f"{label}时出错：{exc}。详细信息已记入日志：{log_path()}"
         finally:
+            end_operation()
             _status(book, False)
     _alert(book, message, f"FenJie · {label or '任务分解'}")
     return message

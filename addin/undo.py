@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from .errors import FenJieError
 
 JOURNAL_SUFFIX = ".fenjie-undo.jsonl"
+JOURNAL_KEEP = 50  # operations remembered per file (their backups stay beside it until deleted)
 SHEET_UNDO_INFO = "_撤销信息"  # hidden, ribbon: the last action that changed sheets, when, and which sheets
 _operation = {"label": "", "token": ""}
 
@@ -34,6 +35,11 @@ _operation = {"label": "", "token": ""}
 def begin_operation(label: str) -> None:
     """Name the operation this process runs from now on ("合并反馈"); its writes form one undo step."""
     _operation["label"], _operation["token"] = label, f"{os.getpid()}-{time.time_ns()}"
+
+
+def end_operation() -> None:
+    """The named operation is over: writes made outside one are each their own undo step."""
+    _operation["label"], _operation["token"] = "", ""
 
 
 def journal_of(path: Path) -> Path:
@@ -75,6 +81,7 @@ def record_write(path: Path, backup: Path | None) -> None:
         return  # the same operation writing again: undo goes back to before its first write
     entries.append({"operation": _operation["label"] or "FenJie 改写", "time": datetime.now().isoformat(
         timespec="seconds"), "backup": backup.name, "token": token})
+    entries = entries[-JOURNAL_KEEP:]
     try:
         _write_entries(path, entries)
     except OSError:
