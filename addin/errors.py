@@ -52,12 +52,13 @@ _OS_REASONS = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有权限",
                errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段不是文件夹"}
 
 
-def explain(exc: BaseException, subject: str = "") -> str:
+def explain(exc: BaseException, subject: str = "", fallback: bool = True) -> str:
     """A Chinese one-line message for an exception that escaped the engine.
 
     The engine turns what it expects into :class:`FenJieError`; this is the net
     under it, so a user never sees a Python traceback. ``subject`` names the file
-    the command was working on.
+    the command was working on; without ``fallback`` an exception of no known kind
+    gives "".
     """
     about = f"“{subject}”" if subject else "文件"
     if isinstance(exc, OSError):
@@ -78,4 +79,6 @@ def explain(exc: BaseException, subject: str = "") -> str:
         return f"文件{about}太大（或声明的表格范围过大），内存不足：请只保留需要的工作表和区域后再试。"
     if isinstance(exc, RecursionError):
         return f"文件{about}的结构嵌套过深，无法读取。"
+    if not fallback:
+        return ""
     return f"处理{about}时出现意外问题（{name}：{str(exc)[:200]}）。"

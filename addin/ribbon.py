@@ -576,7 +576,8 @@ def dispatch(control_id: str, book=None) -> str:
             message = str(exc)
         except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the traceback
             _log_failure(control_id)
-            message = f"{label}时出错：{exc}。详细信息已记入日志：{log_path()}"
+            detail = errors.explain(exc, fallback=False) or f"{exc}。"
+            message = f"{label}时出错：{detail}详细信息已记入日志：{log_path()}"
         finally:
             end_operation()
             _status(book, False)

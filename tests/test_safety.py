@@ -311,3 +311,24 @@ def test_hostile_returns_are_merged_or_named(issued, tmp_path, capsys):
     assert f"已合并：{unit}" in out and "未合并：另存为.ods：.ods 格式无法合并" in out
     detail = openpyxl.load_workbook(ledger)["反馈明细"]
     assert "第一段\n第二段" in [row[4] for row in detail.iter_rows(min_row=2, values_only=True)]
+
+
+def test_stale_locks_are_replaced_and_live_ones_respected(tmp_path):
+    from addin.lock import FileBusyError, check_not_busy, writer_lock
+
+    ledger = tmp_path / "台账.xlsx"
+    ledger.write_bytes(b"x")
+    lock = lock_path(ledger)
+    lock.write_text(json.dumps({"owner": "王五", "host": "另一台电脑", "pid": 1, "time": "2024-06-30T09:00:00",
+                                "operation": "合并反馈"}), encoding="utf-8")
+    with pytest.raises(FileBusyError, match="正忙：王五（另一台电脑，进程 1）"):
+        check_not_busy(ledger)  # another machine's lock: its process cannot be checked, so it counts
+    old = time.time() - 3 * 3600
+    os.utime(lock, (old, old))
+    check_not_busy(ledger)  # hours old: left by a crash
+    with writer_lock(ledger, "下发反馈表", wait=0):
+        assert json.loads(lock.read_text(encoding="utf-8"))["operation"] == "下发反馈表"
+        with writer_lock(ledger, "下发反馈表", wait=0):  # re-entrant within one process
+            check_not_busy(ledger)
+        assert lock.exists()
+    assert not lock.exists()
