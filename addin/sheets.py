@@ -158,16 +158,28 @@ def row_counts(path: str | Path) -> dict[str, int]:
     return counts
 
 
-def drop_stray_cells(sheet) -> list[tuple[str, object]]:
-    """Remove an openpyxl sheet's cells beyond :data:`MAX_ROWS` x :data:`MAX_COLUMNS`.
+STRAY_GAP = 1000  # empty rows between a table and a few cells far below it: those cells are strays
+STRAY_MAX_CELLS = 50
 
-    Iterating a sheet goes from A1 to its last cell: one stray cell at XFD1048576
-    would make that 17 billion cells. Returns (reference, value) of the removed
-    cells that held a value, for the user to be told.
+
+def drop_stray_cells(sheet) -> list[tuple[str, object]]:
+    """Remove an openpyxl sheet's stray cells; returns (reference, value) of those that held a value.
+
+    Stray: beyond :data:`MAX_ROWS` x :data:`MAX_COLUMNS` (iterating a sheet goes
+    from A1 to its last cell: one cell at XFD1048576 would make that 17 billion
+    cells), or a few cells more than :data:`STRAY_GAP` empty rows below the rest.
+    The caller tells the user about them: a typed value is never dropped silently.
     """
-    far = [key for key in sheet._cells if key[0] > MAX_ROWS or key[1] > MAX_COLUMNS]
+    far = {key for key in sheet._cells if key[0] > MAX_ROWS or key[1] > MAX_COLUMNS}
+    valued = sorted({key[0] for key, cell in sheet._cells.items() if key not in far and cell.value not in (None, "")})
+    for before, after in zip(valued, valued[1:], strict=False):
+        if after - before > STRAY_GAP:
+            below = {key for key in sheet._cells if key[0] >= after}
+            if sum(1 for key in below if sheet._cells[key].value not in (None, "")) <= STRAY_MAX_CELLS:
+                far |= below
+            break
     removed = []
-    for key in far:
+    for key in sorted(far):
         cell = sheet._cells.pop(key)
         if cell.value not in (None, ""):
             removed.append((cell.coordinate, cell.value))
