@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Word's manual line break (vertical tab) and form feed mean a new line to the person who typed them.
@@ -41,26 +41,35 @@ def looks_like_formula(value: object) -> bool:
     return isinstance(value, str) and value.startswith(FORMULA_STARTS)
 
 
-def put_text(cell, value: object) -> None:
-    """Write ``value`` into an openpyxl cell as data: a string never becomes a formula."""
-    value = clean_text(value)
-    cell.value = value
-    if looks_like_formula(value):
+def _literal(cell) -> None:
+    """A string cell openpyxl typed as a formula (=…) or an error value (#REF!) becomes text again."""
+    if isinstance(cell.value, str) and (cell.data_type in ("f", "e") or looks_like_formula(cell.value)):
         cell.data_type = "s"
-        cell.quotePrefix = True
+        if looks_like_formula(cell.value):
+            cell.quotePrefix = True
+
+
+def put_text(cell, value: object) -> None:
+    """Write ``value`` into an openpyxl cell as data: a string never becomes a formula or an error value."""
+    cell.value = clean_text(value)
+    _literal(cell)
+
+
+def keep_text(cell) -> None:
+    """Make a cell already written hold its text as text (see :func:`put_text`)."""
+    put_text(cell, cell.value)
 
 
 def append_text(sheet, values) -> None:
     """``sheet.append(values)`` with every value written as by :func:`put_text`."""
     values = [clean_text(v) for v in values]
     sheet.append(values)
-    risky = [column for column, value in enumerate(values, start=1) if looks_like_formula(value)]
+    risky = [column for column, value in enumerate(values, start=1)
+             if looks_like_formula(value) or (isinstance(value, str) and value in ERROR_CODES)]
     if risky:
         row = sheet._current_row  # where append wrote; ``max_row`` is a scan of every cell: quadratic
         for column in risky:
-            cell = sheet.cell(row, column)
-            cell.data_type = "s"
-            cell.quotePrefix = True
+            _literal(sheet.cell(row, column))
 
 
 def excel_literal(value: object) -> object:

@@ -127,6 +127,20 @@ def sheet_grid(workbook, path: str | Path, sheet: str) -> list[list[object]]:
     return grid
 
 
+def form_sheet(workbook, path: str | Path, sheet: str) -> tuple[object | None, list[list[object]]]:
+    """(python-calamine sheet or None when oversized, its grid by real extent); formulas left as calamine reads them.
+
+    The calamine sheet object is only asked for when it is safe: asking for it
+    builds the dense grid (the abort of a stray XFD1048576).
+    """
+    path = Path(path)
+    rows, columns = part_extent(sheet_xml(path, sheet))
+    if rows * columns <= MAX_CELLS:
+        found = workbook.get_sheet_by_name(sheet)
+        return found, found.to_python(skip_empty_area=False)
+    return None, sparse_grid(path, sheet)
+
+
 def sparse_grid(path: Path, sheet: str) -> list[list[object]]:
     """Read one sheet through openpyxl, which keeps only the cells that exist, up to the real extent."""
     import openpyxl
