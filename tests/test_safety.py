@@ -67,8 +67,9 @@ def issued(tmp_path):
 
 def reports(ledger: Path) -> set[str]:
     """Units with a report in 反馈明细, read independently of FenJie."""
-    sheet = openpyxl.load_workbook(ledger)["反馈明细"]
-    return {row[2] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] and row[4]}
+    rows = list(openpyxl.load_workbook(ledger)["反馈明细"].values)
+    unit, progress = rows[0].index("单位"), rows[0].index("进展情况")
+    return {row[unit] for row in rows[1:] if row[0] and row[progress]}
 
 
 def _fenjie(*args: str, env: dict | None = None) -> subprocess.Popen:
@@ -309,8 +310,8 @@ def test_hostile_returns_are_merged_or_named(issued, tmp_path, capsys):
     assert main(["merge", str(ledger), str(folder)]) == 0
     out = capsys.readouterr().out
     assert f"已合并：{unit}" in out and "未合并：另存为.ods：.ods 格式无法合并" in out
-    detail = openpyxl.load_workbook(ledger)["反馈明细"]
-    assert "第一段\n第二段" in [row[4] for row in detail.iter_rows(min_row=2, values_only=True)]
+    detail = list(openpyxl.load_workbook(ledger)["反馈明细"].values)
+    assert "第一段\n第二段" in [row[detail[0].index("进展情况")] for row in detail[1:]]
 
 
 def test_stale_locks_are_replaced_and_live_ones_respected(tmp_path):
