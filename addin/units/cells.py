@@ -42,7 +42,7 @@ _LABEL_ROLE = (("lead", ("牵头", "主责", "主办")), ("assist", ("配合", "
 _SEPARATOR = re.compile(r"[、，,；;/／\s]+")
 _TRAILING_ETC = re.compile(r"等(?:[\u4e00-\u9fff]{0,8}?(?:部门|单位|机构|科室|股室|处室))?$")
 _AGENT = re.compile(r"^(?:具体)?(?:由|请)")
-_ORGAN_END = r"(?:局|委|办|室|中心|院|所|队|府|部|厅|站|馆|社|会|处|科|股|司|行|团)"
+_ORGAN_END = r"(?:局|委|办|室|中心|院|所|队|府|部|厅|站|馆|社|会|处|科|股|司|行|团|联|协)"  # 联/协: 妇联、残联、科协
 _LEVEL_START = r"(?:区|市|县|镇|乡|省|街道)"
 # Two complete names glued: "区商务局区教育局" — an organ word, then a new level prefix.
 _GLUED = re.compile(rf"(?<=[^各][\u4e00-\u9fff][局委办府厅院])"
