@@ -18,6 +18,7 @@ setup(
         "python-calamine>=0.2,<1",
         "xlwings>=0.30,<1",
         "packaging>=23",  # addin bundle: wheel tags and environment markers of the Windows target
+        "defusedxml>=0.7,<1",  # openpyxl parses user workbooks with it when installed (no entity expansion)
     ],
     extras_require={
         "test": [

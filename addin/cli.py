@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -19,8 +19,9 @@ from . import __version__
 from .cli_parser import ChineseArgumentParser
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
 from .decompose import Granularity
-from .errors import FenJieError
+from .errors import FenJieError, WorkbookWriteError, explain, log_traceback
 from .findings import Finding, Severity
+from .lock import FileBusyError, check_not_busy, writer_lock
 from .mail.compose import MailSettings
 from .mail.send import journal_path, plan_form_mails, plan_reminders, preview_rows, send_all
 from .mail.transports import EmlTransport, OutlookTransport, SmtpTransport
@@ -35,7 +36,7 @@ from .render import context_for_rows, find_template, render_workbook, save_rende
 from .safe_io import save_over
 from .table import read_task_table
 from .titles import title_problem
-from .undo import open_for_undo, restore_sheets
+from .undo import begin_operation, end_operation, last_operation, open_for_undo, restore_sheets, undo_last_operation
 from .units.check import find_unknown_units
 from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
 from .units.mapping import load_mapping
@@ -156,11 +157,13 @@ def _write_validation(args, path: Path, table, findings) -> tuple[Path | None, i
         return None, 0
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         out = Path(args.output) if args.output else path
-        if out != path:
-            shutil.copy2(path, out)
-        result = mark_workbook(out, table.sheet, findings, fix=args.fix)
+        elsewhere = out.resolve() != path.resolve()
+        # -o to another file: the marked copy is written there atomically, an existing file backed up first
+        result = mark_workbook(path, table.sheet, findings, fix=args.fix, out=out if elsewhere else None)
         if result.lost:
             print(_kept_original(out, result.lost, "标注后", result.written))
+        if elsewhere and result.backup:
+            print(f"原文件已备份为：{result.backup}")
         return result.written, result.fixed
     out = Path(args.output) if args.output else path.with_name(path.stem + "_校验结果.xlsx")
     write_findings_workbook(out, findings)
@@ -264,7 +267,8 @@ def _transport(args: argparse.Namespace):
     if args.via == "smtp":
         if not args.smtp_host:
             raise FenJieError("使用 SMTP 发送时请用 --smtp-host 指定邮件服务器。")
-        return SmtpTransport(args.smtp_host, args.smtp_port, args.security, args.user)
+        return SmtpTransport(args.smtp_host, args.smtp_port, args.security, args.user,
+                             allow_plaintext=args.allow_plaintext)
     if args.via == "outlook":
         return OutlookTransport()
     return EmlTransport(args.out or Path(args.ledger).with_name("待发邮件"))
@@ -272,13 +276,15 @@ def _transport(args: argparse.Namespace):
 
 def _cmd_mail_send(args: argparse.Namespace) -> int:
     outgoing = _mail_plan(args)
-    results = send_all(args.ledger, outgoing, _transport(args), _mail_settings(args))
+    results = send_all(args.ledger, outgoing, _transport(args), _mail_settings(args),
+                       resend_unconfirmed=args.resend_unconfirmed)
     for result in results:
         print(f"{result.unit}\t{result.result}\t{result.detail}")
-    counts = {k: sum(1 for r in results if r.result == k) for k in ("成功", "跳过", "失败", "未发送")}
+    counts = {k: sum(1 for r in results if r.result == k) for k in ("成功", "跳过", "失败", "未发送", "待确认")}
     print(f"发送完成：成功 {counts['成功']}，已发送过跳过 {counts['跳过']}，失败 {counts['失败']}，"
-          f"未发送 {counts['未发送']}。记录见：{journal_path(args.ledger)}")
-    return 1 if counts["失败"] else 0
+          f"未发送 {counts['未发送']}" + (f"，待确认 {counts['待确认']}" if counts["待确认"] else "")
+          + f"。记录见：{journal_path(args.ledger)}")
+    return 1 if counts["失败"] or counts["待确认"] else 0
 
 
 def _add_mail_commands(commands) -> None:
@@ -313,6 +319,10 @@ def _add_mail_commands(commands) -> None:
             sub.add_argument("--security", choices=("ssl", "starttls", "none"), default="ssl",
                              help="加密方式（默认 ssl）")
             sub.add_argument("--user", default="", help="SMTP 登录用户名（密码用环境变量 FENJIE_SMTP_PASSWORD）")
+            sub.add_argument("--allow-plaintext", action="store_true",
+                             help="允许在不加密（--security none）时发送登录密码（仅限可信内网）")
+            sub.add_argument("--resend-unconfirmed", action="store_true",
+                             help="重发上次结果未知（待确认）的邮件：对方可能会收到两封")
         sub.set_defaults(handler=handler, remind=name == "remind")
 
 
@@ -416,6 +426,12 @@ def _kept_original(path: Path, lost: list[str], what: str, written: Path) -> str
 
 def _cmd_undo(args: argparse.Namespace) -> int:
     path = Path(args.file)
+    if last_operation(path) is not None:
+        entry, saved = undo_last_operation(path)
+        when = entry["time"].replace("T", " ")
+        print(f"已撤销“{entry['operation']}”（{when}）：“{path.name}”已恢复为该操作之前的状态"
+              f"（全部工作表及其格式、筛选、下拉列表）。撤销前的文件已备份为：{saved}")
+        return 0
     workbook = open_for_undo(path)
     names = restore_sheets(workbook)
     written, backup, lost = save_over(workbook, path, "_已撤销")
@@ -579,17 +595,79 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# What each command is called in the undo journal and in a "file busy" message.
+OPERATIONS = {"decompose": "分解上级要点", "validate": "校验", "render": "生成正式版式", "ledger": "生成工作台账",
+              "split": "下发反馈表", "merge": "合并反馈", "summary": "生成进度汇总", "undo": "撤销",
+              "demo": "演示", "units": "单位名录", "mail": "发送邮件", "addin": "加载项", "doctor": "自检"}
+
+
+def _operation(args: argparse.Namespace) -> str:
+    if args.command == "mail" and getattr(args, "mail_command", "") == "remind":
+        return "发送催办提醒"
+    return OPERATIONS.get(args.command, args.command)
+
+
+def _locked_file(args: argparse.Namespace) -> Path | None:
+    """The workbook a command reads, changes and writes back: held under its writer lock throughout."""
+    if args.command in ("merge", "split") or (args.command == "mail" and args.mail_command != "preview"):
+        return Path(args.ledger)
+    if args.command == "validate" and not args.no_write and Path(args.file).suffix.lower() in (".xlsx", ".xlsm"):
+        return Path(args.output or args.file)
+    if args.command == "undo":
+        return Path(args.file)
+    return None
+
+
+def _subject(args: argparse.Namespace) -> str:
+    """The file a command works on, named in an unexpected error's message."""
+    for name in ("ledger", "file", "plan", "table", "output"):
+        value = getattr(args, name, None)
+        if value:
+            return Path(value).name
+    return ""
+
+
+@contextmanager
+def _guarded(args: argparse.Namespace) -> Iterator[None]:
+    """The command's writer lock, and office lock files of its output checked before anything is written."""
+    output = getattr(args, "output", None)
+    if output and args.command not in ("addin",):
+        try:
+            check_not_busy(Path(output))
+        except FileBusyError as exc:
+            raise WorkbookWriteError(str(exc)) from None
+    locked = _locked_file(args)
+    if locked is None:
+        yield
+        return
+    with writer_lock(locked, _operation(args)):
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; returns the exit status."""
+    """Run the CLI; returns the exit status.
+
+    Every failure is one Chinese line on stderr and exit status 1: the engine's own
+    errors as they are, anything unexpected explained by :func:`addin.errors.explain`
+    (its traceback goes to the log file, never to the user).
+    """
     args = build_parser().parse_args(argv)
+    begin_operation(_operation(args))
     try:
-        return args.handler(args)
+        with _guarded(args):
+            return args.handler(args)
     except FenJieError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)
         return 1
+    except Exception as exc:  # noqa: BLE001 - the safety net: a user never sees a traceback
+        log = log_traceback(f"fenjie {' '.join(sys.argv[1:] if argv is None else argv)}")
+        print(f"错误：{explain(exc, _subject(args))}" + (f"详细信息已记入日志：{log}" if log else ""), file=sys.stderr)
+        return 1
+    finally:
+        end_operation()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
+from .cells import put_text
 from .findings import Finding, Severity
 from .safe_io import save_over, write_atomically
 from .undo import backup_sheet
@@ -80,7 +81,7 @@ def apply_fixes(workbook: Workbook, findings: list[Finding]) -> int:
     anchors = _Anchors(workbook)
     for finding in findings:
         if finding.rule in FIXABLE and finding.fix and finding.sheet in workbook.sheetnames:
-            anchors.cell(finding.sheet, finding.cell).value = finding.fix
+            put_text(anchors.cell(finding.sheet, finding.cell), finding.fix)
             fixed += 1
     return fixed
 

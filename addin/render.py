@@ -24,6 +24,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .cells import put_text
 from .errors import FenJieError
 from .layout import row_height, wrapped_lines
 from .print_layout import fit_units_to_column, paginate, unit_column_width
@@ -131,6 +132,14 @@ class _Renderer:
             ) from None
         return int(text) if text.isdigit() and len(text) < 10 else typeset(text)
 
+    @staticmethod
+    def _put(cell, template: object, value: object) -> None:
+        """A filled placeholder is data (text stays text); a template's own formula stays a formula."""
+        if value is template:
+            cell.value = value
+        else:
+            put_text(cell, value)
+
     def render_sheet(self, sheet: Worksheet) -> None:
         section_row, task_row = _marker_rows(sheet)
         width = sheet.max_column
@@ -194,12 +203,12 @@ class _Renderer:
         for row in sheet.iter_rows(min_row=1, max_row=last - 1):
             for cell in row:
                 if not type(cell).__name__ == "MergedCell":
-                    cell.value = self.value(cell.value, sheet, cell.coordinate)
+                    self._put(cell, cell.value, self.value(cell.value, sheet, cell.coordinate))
 
     def _write_row(self, sheet: Worksheet, row: int, style: _RowStyle, **extra) -> None:
         for column, (template, source) in enumerate(style.cells, start=1):
             cell = sheet.cell(row, column)
-            cell.value = self.value(template, sheet, source.coordinate, **extra)
+            self._put(cell, template, self.value(template, sheet, source.coordinate, **extra))
             if source.has_style:
                 cell._style = copy(source._style)
         for start, end in style.merges:

@@ -13,13 +13,17 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable
-from datetime import date
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import errors
 from .errors import FenJieError
-from .undo import BACKUP_PREFIX  # light: addin.undo imports openpyxl only for type hints
+from .lock import writer_lock
+from .undo import BACKUP_PREFIX, SHEET_UNDO_INFO, begin_operation, end_operation  # light: openpyxl only for type hints
 
 if TYPE_CHECKING:
     from .decompose import TaskRow
@@ -56,6 +60,7 @@ def settings_table() -> tuple[tuple[str, str, str], ...]:
         ("SMTP端口", "465", "默认 465"),
         ("SMTP加密", "ssl", "ssl / starttls / none"),
         ("SMTP用户名", "", "密码请用环境变量 FENJIE_SMTP_PASSWORD 或系统钥匙串保存，不要写在工作簿里"),
+        ("允许明文密码", "否", "SMTP加密为 none 且需要登录时，填“是”才会以明文发送密码（仅限可信内网）"),
         ("发件人邮箱", "", "写入邮件的发件人"),
         ("发件单位", "", "写入邮件落款"),
         ("联系电话", "", "写入邮件正文"),
@@ -112,16 +117,30 @@ def read_sheet(book, name: str) -> list[list[object]]:
 
 def write_sheet(book, name: str, rows: list[list[object]], backup: bool = True) -> None:
     """Replace a sheet's contents with ``rows`` in one write, backing the old contents up first."""
+    from .cells import excel_literal
     sheet = _sheet(book, name)
     if sheet is None:
         sheet = book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
     else:
         if backup:
             _backup(book, name, read_sheet(book, name))
+            _touched.append(name)
         sheet.clear_contents()
     if rows:
         width = max(len(r) for r in rows)
-        sheet["A1"].value = [list(r) + [None] * (width - len(r)) for r in rows]
+        sheet["A1"].value = [[excel_literal(v) for v in r] + [None] * (width - len(r)) for r in rows]
+
+
+_touched: list[str] = []  # sheets the running action backed up: what 撤销上一步 restores
+
+
+def _record_action(book, label: str) -> None:
+    """Name the action whose backups 撤销上一步 restores (older actions' backups are left alone)."""
+    from .workbook import UNIT_SEPARATOR
+    if _touched:
+        stamp = datetime.now().isoformat(sep=" ", timespec="seconds")
+        write_sheet(book, SHEET_UNDO_INFO, [[label, stamp, UNIT_SEPARATOR.join(dict.fromkeys(_touched))]], backup=False)
+        _sheet(book, SHEET_UNDO_INFO).visible = False
 
 
 def _backup(book, name: str, rows: list[list[object]]) -> None:
@@ -239,6 +258,7 @@ def _table_file(book, rows: list[TaskRow]) -> Path:
     """The 任务分解 rows saved to a temporary .xlsx, for the engine steps that read files."""
     from openpyxl import Workbook
 
+    from .cells import append_text
     from .workbook import PLAN_HEADERS, SHEET_PLAN, SHEET_TASKS, TASK_HEADERS, task_values
 
     workbook = Workbook()
@@ -246,10 +266,9 @@ def _table_file(book, rows: list[TaskRow]) -> Path:
     sheet.title = SHEET_TASKS
     sheet.append(list(TASK_HEADERS))
     for row in rows:
-        sheet.append(task_values(row))
+        append_text(sheet, task_values(row))
     workbook.create_sheet(SHEET_PLAN).append(list(PLAN_HEADERS))  # the title every output uses
     workbook[SHEET_PLAN].append(["标题", "", "", plan_title(book)])
-    import tempfile
 
     path = Path(tempfile.mkdtemp(prefix="fenjie-")) / f"{SHEET_TASKS}.xlsx"
     workbook.save(path)
@@ -418,9 +437,10 @@ def _ledger_path(book) -> Path:
 def _show_ledger(book, ledger_path: Path) -> None:
     from python_calamine import CalamineWorkbook
 
+    from .sheets import sheet_grid
     from .workbook import SHEET_LEDGER
 
-    grid = CalamineWorkbook.from_path(str(ledger_path)).get_sheet_by_name(SHEET_LEDGER).to_python()
+    grid = sheet_grid(CalamineWorkbook.from_path(str(ledger_path)), ledger_path, SHEET_LEDGER)
     header = next(i for i, row in enumerate(grid) if "任务ID" in row)
     write_sheet(book, SHEET_LEDGER, grid[header:])
 
@@ -503,7 +523,8 @@ def mail_transport(values: dict[str, str], eml_folder: Path):
         if not port.isdigit() or security not in ("ssl", "starttls", "none"):
             raise FenJieError(f"“{SHEET_SETTINGS}”中的SMTP端口“{port}”或SMTP加密“{security}”无效：端口写数字，"
                               "加密写 ssl、starttls 或 none。")
-        return SmtpTransport(host, int(port), security, values.get("SMTP用户名", ""))
+        return SmtpTransport(host, int(port), security, values.get("SMTP用户名", ""),
+                             allow_plaintext=values.get("允许明文密码", "").strip() == "是")
     if via == "outlook":
         return OutlookTransport()
     if via != "eml":
@@ -568,15 +589,23 @@ def unit_directory(book) -> str:
 
 
 def undo_last(book) -> str:
-    """撤销上一步: copy every hidden backup sheet back over its sheet."""
+    """撤销上一步: put back the sheets the last action changed (every backed-up sheet in older workbooks)."""
+    from .workbook import UNIT_SEPARATOR
+    info = read_sheet(book, SHEET_UNDO_INFO)
+    label, stamp, names = (list(info[0]) + ["", "", ""])[:3] if info else ("", "", "")
+    wanted = set(str(names).split(UNIT_SEPARATOR)) if names else None
     restored = []
     for sheet in list(book.sheets):
         if sheet.name.startswith(BACKUP_PREFIX):
             name = sheet.name[len(BACKUP_PREFIX):]
-            write_sheet(book, name, read_sheet(book, sheet.name), backup=False)
-            restored.append(name)
+            if wanted is None or name in wanted:
+                write_sheet(book, name, read_sheet(book, sheet.name), backup=False)
+                restored.append(name)
     if not restored:
         raise FenJieError("没有可以撤销的操作。")
+    if label:
+        write_sheet(book, SHEET_UNDO_INFO, [["", "", ""]], backup=False)  # undone: nothing left to undo
+        return f"已撤销“{label}”（{stamp}）：恢复了 {'、'.join(restored)}。"
     return f"已恢复：{'、'.join(restored)}。"
 
 
@@ -639,10 +668,7 @@ ACTIONS: dict[str, tuple[str, Callable]] = {
 
 
 def log_path() -> Path:
-    base = os.environ.get("APPDATA") or os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
-    folder = Path(base) / "FenJie"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / "fenjie.log"
+    return errors.log_path()
 
 
 def _log_failure(control_id: str) -> None:
@@ -650,6 +676,19 @@ def _log_failure(control_id: str) -> None:
         import traceback
 
         handle.write(f"--- {date.today().isoformat()} {control_id}\n{traceback.format_exc()}\n")
+
+
+LEDGER_ACTIONS = ("btnSplit", "btnSendMail", "btnMerge")  # read, change and write back 工作台账.xlsx
+
+
+@contextmanager
+def _ledger_lock(book, control_id: str, label: str) -> Iterator[None]:
+    """The ledger's writer lock around a ribbon action that rewrites it (another clerk, or the CLI, may be at it)."""
+    if control_id not in LEDGER_ACTIONS:
+        yield
+        return
+    with writer_lock(_ledger_path(book), label):
+        yield
 
 
 def dispatch(control_id: str, book=None) -> str:
@@ -667,14 +706,21 @@ def dispatch(control_id: str, book=None) -> str:
         message = f"未知的按钮“{control_id}”：请重新安装 FenJie 加载项。"
     else:
         _status(book, f"FenJie：正在{label}……")
+        _touched.clear()
+        begin_operation(label)
         try:
-            message = action(book)
+            with _ledger_lock(book, control_id, label):
+                message = action(book)
+            if control_id != "btnUndo":
+                _record_action(book, label)
         except FenJieError as exc:
             message = str(exc)
         except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the traceback
             _log_failure(control_id)
-            message = f"{label}时出错：{exc}。详细信息已记入日志：{log_path()}"
+            detail = errors.explain(exc, fallback=False) or f"{exc}。"
+            message = f"{label}时出错：{detail}详细信息已记入日志：{log_path()}"
         finally:
+            end_operation()
             _status(book, False)
     _alert(book, message, f"FenJie · {label or '任务分解'}")
     return message

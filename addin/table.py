@@ -152,6 +152,7 @@ class _Sheet:
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based r1, c1, r2, c2
     hidden_rows: set[int] = field(default_factory=set)  # 0-based
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
+    stray: list[tuple[str, object]] = field(default_factory=list)  # far-away cells left unread: (ref, value)
 
 
 def check_file(path: Path) -> None:
@@ -211,14 +212,21 @@ def open_workbook(path: Path, **options):
 
 
 def _read_openpyxl(path: Path) -> list[_Sheet]:
+    from .sheets import drop_stray_cells, row_counts
+
     probe = open_workbook(path, read_only=True)
-    too_long = [ws.title for ws in probe.worksheets if _row_count(ws) > MAX_TABLE_ROWS + MAX_HEADER_SCAN]
+    stored = row_counts(path)  # rows really stored: a stray cell at XFD1048576 is not a million-row table
+    too_long = [ws.title for ws in probe.worksheets
+                if stored.get(ws.title, _row_count(ws)) > MAX_TABLE_ROWS + MAX_HEADER_SCAN]
     probe.close()
     if too_long:
         raise TableReadError(
             f"工作表“{too_long[0]}”超过 {MAX_TABLE_ROWS:,} 行，不像是一份任务分解表：请只保留任务表后再试。")
     workbook = open_workbook(path)
+    stray = {ws.title: drop_stray_cells(ws) for ws in workbook.worksheets}
     sheets = [_sheet_of(ws) for ws in workbook.worksheets]
+    for sheet in sheets:
+        sheet.stray = stray[sheet.name]
     if any(s.formulas for s in sheets):
         cached = open_workbook(path, data_only=True)
         for sheet in sheets:
@@ -447,4 +455,7 @@ def _sheet_findings(table: TaskTable, sheet: _Sheet, raw: list[list[object]], he
             message = (f"单元格是公式（{formula[:30]}）：已读取其计算结果，建议改为文本。" if calculated
                        else f"单元格是公式（{formula[:30]}）且没有计算结果：请在 Excel 中打开并保存，或改为文本。")
             findings.append(Finding("cell.formula", severity, table.sheet, ref, message))
+    for ref, value in sheet.stray[:20]:
+        findings.append(Finding("layout.stray_cell", Severity.WARNING, table.sheet, ref,
+                                f"单元格 {ref} 远在表格之外（内容“{str(value)[:20]}”），未读取：如是误输入请删除。"))
     return findings

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .cells import append_text, clean_text
 from .decompose import TaskRow
 from .findings import Finding, rule_name
 from .layout import row_height
@@ -77,15 +77,11 @@ def plan_values(outline: Outline) -> list[list[object]]:
 
 def cell_text(value: object) -> object:
     """A value safe for a cell: control characters Excel rejects are removed."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    return clean_text(value)
 
 
 def _append_literal(sheet: Worksheet, values) -> None:
-    sheet.append([cell_text(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        # Plan text is never a formula: "=…" pasted from a document stays text.
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
+    append_text(sheet, values)  # plan text is never a formula: "=…" pasted from a document stays text
 
 
 def _fill_sheet(sheet: Worksheet, headers, widths, rows, printed: str = "") -> None:

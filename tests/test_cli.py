@@ -81,12 +81,15 @@ def test_default_output_and_backup(corpus, tmp_path, capsys):
     assert lines[-1] == f"原文件已备份为：{backups[0]}"
 
 
-def test_open_in_excel_is_refused(corpus, tmp_path, capsys):
+@pytest.mark.parametrize(("lock", "program"), [("~$分解.xlsx", "Excel 或 WPS"),
+                                               (".~lock.分解.xlsx#", "LibreOffice 或 WPS")])
+def test_open_in_excel_is_refused(corpus, tmp_path, capsys, lock, program):
     out = tmp_path / "分解.xlsx"
     out.write_bytes(b"original")
-    (tmp_path / "~$分解.xlsx").write_bytes(b"owner")
+    (tmp_path / lock).write_bytes(b"owner")
     assert main(["decompose", str(corpus / "plans" / "putuo_2024.txt"), "-o", str(out)]) == 1
-    assert capsys.readouterr().err.strip() == "错误：文件“分解.xlsx”正在被 Excel 或 WPS 打开：请先关闭该文件再试。"
+    assert capsys.readouterr().err.strip() == (f"错误：文件“分解.xlsx”正在被 {program} 打开（发现锁文件“{lock}”）："
+                                               "请先关闭该文件再试；如果确认没有打开，可删除该锁文件。")
     assert out.read_bytes() == b"original"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".~fenjie")] == []
 

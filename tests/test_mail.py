@@ -30,6 +30,7 @@ class Recorder:
         self.messages: list[email.message.EmailMessage] = []
         self.drop_after: int | None = None  # close connections once this many messages arrived
         self.down = False
+        self.drop_before_reply: int | None = None  # store this message (0-based), then hang up without a 250
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         if self.down:
@@ -53,6 +54,9 @@ class Recorder:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
+        if self.drop_before_reply == len(self.messages) - 1:
+            server.transport.abort()
+            return "421 gone"
         return "250 Message accepted"
 
 
@@ -240,3 +244,49 @@ def test_smtp_login_without_password_is_a_clear_error(ledger, capsys, monkeypatc
                  str(ledger.parent / "名录.csv"), "--via", "smtp", "--smtp-host", "127.0.0.1", "--user", "me"])
     assert code == 1
     assert capsys.readouterr().err.strip().startswith("错误：未提供邮箱密码：请设置环境变量 FENJIE_SMTP_PASSWORD")
+
+
+def test_an_unconfirmed_delivery_is_not_sent_twice(ledger, smtp, capsys):
+    smtp.drop_before_reply = 1
+    assert _send(ledger, smtp) == 1
+    out = capsys.readouterr().out
+    unconfirmed = [line.split("\t")[0] for line in out.splitlines() if "\t待确认\t" in line]
+    assert len(unconfirmed) == 1 and "，待确认 1。" in out.splitlines()[-1]
+    stored = len(smtp.messages)
+    assert stored == len(load_ledger(ledger).issued), "the server kept it; the rest went on over a new connection"
+    assert _send(ledger, smtp) == 1, "a second run does not resend it"
+    assert f"{unconfirmed[0]}\t待确认\t上次发送结果未知，未重发" in capsys.readouterr().out
+    assert len(smtp.messages) == stored
+    assert _send(ledger, smtp, "--resend-unconfirmed") == 0, "resent only when asked"
+    assert len(smtp.messages) == stored + 1
+
+
+def test_a_password_in_clear_needs_an_explicit_flag(ledger, smtp, capsys, monkeypatch):
+    monkeypatch.setenv("FENJIE_SMTP_PASSWORD", "secret")
+    assert _send(ledger, smtp, "--user", "me") == 1
+    assert "登录密码会以明文经网络发送" in capsys.readouterr().err and smtp.messages == []
+
+
+def test_backups_of_forms_are_never_attached(ledger, smtp, capsys):
+    assert main(["split", str(ledger), "-o", str(ledger.parent / "下发"), "--round", "2024年第3季度"]) == 0
+    backups = list((ledger.parent / "下发").glob("*.备份-*.xlsx"))
+    assert backups, "re-running split backed the earlier forms up"
+    assert _send(ledger, smtp) == 0
+    names = [_attachment(m)[0] for m in smtp.messages]
+    assert len(names) == len(load_ledger(ledger).issued) and not [n for n in names if ".备份-" in n]
+
+
+def test_line_breaks_in_headers_are_refused_before_anything_is_sent(ledger, smtp, capsys):
+    rows = list(csv.reader(io.StringIO((ledger.parent / "名录.csv").read_text(encoding="utf-8"))))
+    rows[2][6] = "张三\r\nBcc: everyone@evil.test"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    (ledger.parent / "名录.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    assert main(["mail", "preview", str(ledger), "--forms", str(ledger.parent / "下发"), "--units",
+                 str(ledger.parent / "名录.csv")]) == 0
+    assert f"{rows[2][0]}\t" in (preview := capsys.readouterr().out)
+    assert "联系人中有换行或控制字符" in next(line for line in preview.splitlines() if line.startswith(rows[2][0]))
+    assert _send(ledger, smtp) == 0
+    assert len(smtp.messages) == len(load_ledger(ledger).issued) - 1
+    assert _send(ledger, smtp, "--office", "镇党政办\nBcc: x@evil.test") == 1
+    assert "发件单位（--office）" in capsys.readouterr().err

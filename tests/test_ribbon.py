@@ -408,3 +408,48 @@ def test_cli_and_ribbon_write_the_same_task_rows(corpus, workspace, tmp_path):
     ribbon_rows = [[None if v == "" else v for v in r] for r in remote.written()["任务分解"]]
     assert ribbon_rows == cli_rows
     shutil.rmtree(tmp_path / "输出", ignore_errors=True)
+
+
+def test_btnUndo_reverts_only_the_last_action_and_names_it(workspace):
+    sheets, _ = workspace
+    remote = _run({"设置": sheets["设置"], "任务分解": sheets["任务分解"]}, "btnDeadlines")
+    assert remote.written()["_撤销信息"][0][0] == "识别完成时限" and remote.written()["_撤销信息"][0][2] == "任务分解"
+    old = [list(TASK_HEADERS), [1] + ["旧"] * (len(TASK_HEADERS) - 1)]
+    earlier = [["单位全称"], ["更早一步的名录"]]
+    remote = _run({"任务分解": sheets["任务分解"], "单位名录": sheets["单位名录"], "_备份_任务分解": old,
+                   "_备份_单位名录": earlier, "_撤销信息": [["识别完成时限", "2024-07-01 09:00:00", "任务分解"]]},
+                  "btnUndo")
+    assert remote.alerts() == ["已撤销“识别完成时限”（2024-07-01 09:00:00）：恢复了 任务分解。"]
+    assert remote.written()["任务分解"] == old and "单位名录" not in remote.written(), "an older action stays"
+
+
+def test_text_that_looks_like_a_formula_reaches_excel_as_text():
+    remote = RemoteBook({"Sheet1": [[None]]})
+    ribbon.write_sheet(remote.book, "任务分解", [["序号", "任务内容"], [1, "=cmd|' /C calc'!A0"], [2, "@SUM(A1)"],
+                                                 [3, "第一段\x0b第二段"]])
+    assert remote.written()["任务分解"][1:] == [[1, "'=cmd|' /C calc'!A0"], [2, "'@SUM(A1)"], [3, "第一段\n第二段"]]
+
+
+def test_ribbon_merge_honours_the_ledger_lock(workspace, monkeypatch):
+    import json as json_module
+    import os
+    import subprocess
+    import sys
+
+    from addin.lock import lock_path
+
+    sheets, tmp_path = workspace
+    ledger = tmp_path / "输出" / "工作台账.xlsx"
+    ledger.parent.mkdir(parents=True)
+    (tmp_path / "回收").mkdir()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        lock_path(ledger).write_text(json_module.dumps({"owner": "李四", "host": os.uname().nodename,
+                                                        "pid": sleeper.pid, "time": "2024-07-01T09:00:00",
+                                                        "operation": "下发反馈表"}), encoding="utf-8")
+        monkeypatch.setenv("FENJIE_LOCK_WAIT", "0.2")
+        message = _run({"设置": sheets["设置"]}, "btnMerge").alerts()[0]
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert message.startswith("文件“工作台账.xlsx”正忙：李四") and "“下发反馈表”" in message

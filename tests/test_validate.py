@@ -106,9 +106,12 @@ def test_validate_marks_the_workbook_and_undo_restores_it(corpus, tmp_path, caps
     fixed = openpyxl.load_workbook(path)["Sheet1"]
     assert "," not in fixed["C4"].value and "，" in fixed["C4"].value
     assert main(["undo", str(path)]) == 0
+    assert capsys.readouterr().out.startswith("已撤销“校验”")
     restored = openpyxl.load_workbook(path)
     assert restored["Sheet1"]["C4"].value == original[3][2], "the sheet as it was before the fix"
-    assert "_备份_Sheet1" not in restored.sheetnames
+    assert restored.sheetnames == ["Sheet1", "_备份_Sheet1", "校验结果"], "as the first validate left it"
+    assert main(["undo", str(path)]) == 0
+    assert openpyxl.load_workbook(path).sheetnames == ["Sheet1"], "the second undo: before the first validate"
 
 
 def test_errors_give_exit_status_one(capsys):

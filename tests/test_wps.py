@@ -259,7 +259,8 @@ def test_a_rewrite_backs_up_clears_and_hides(service):
     actions = dispatch(service, "btnSettings", {"设置": old})
     kinds = [(a["type"], a["sheet"]) for a in actions if a["type"] != "alert"]
     assert kinds == [("addSheet", "_备份_设置"), ("setValues", "_备份_设置"), ("hideSheet", "_备份_设置"),
-                     ("clearContents", "设置"), ("setValues", "设置"), ("activateSheet", "设置")]
+                     ("clearContents", "设置"), ("setValues", "设置"), ("activateSheet", "设置"),
+                     ("addSheet", "_撤销信息"), ("setValues", "_撤销信息"), ("hideSheet", "_撤销信息")]
     assert actions[1]["values"] == old
     written = actions[4]["values"]
     assert ["计划年度", "2024", "默认取文件标题中的年份"] in written, "the value typed is kept (as text)"

@@ -9,12 +9,14 @@ journal is also copied into the ledger's 发送记录 sheet.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
 
+from ..cells import append_text
 from ..errors import FenJieError
 from ..progress.ledger import load_ledger
 from ..progress.merge import read_return
@@ -36,11 +38,13 @@ from .compose import (
     recipient,
     salutation,
 )
-from .transports import DeliveryError
+from .transports import DeliveryError, DeliveryUnknown
 
 SHEET_LOG = "发送记录"
 LOG_HEADERS = ("时间", "类型", "轮次", "单位", "邮箱", "Message-ID", "结果", "说明", "附件")
 OK = "成功"
+UNCONFIRMED = "待确认"
+_LINE_BREAK = re.compile(r"[\r\n\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def journal_path(ledger_path: str | Path) -> Path:
@@ -76,6 +80,8 @@ def plan_form_mails(ledger_path: str | Path, forms_dir: str | Path, directory: U
         raise FenJieError(f"找不到反馈表文件夹“{folder}”。")
     forms = {}
     for path in sorted(folder.glob("*.xlsx")):
+        if ".备份-" in path.name or path.name.startswith(("~$", ".~")):
+            continue  # backups of earlier forms and temporary files are never mailed
         form = read_return(path)
         if form and form.meta.get("台账编号") == ledger.id and form.meta.get("轮次") == ledger.round:
             forms[form.meta["单位"]] = (path, len(form.rows))
@@ -89,6 +95,28 @@ def plan_form_mails(ledger_path: str | Path, forms_dir: str | Path, directory: U
             address, contact, problems = recipient(directory, unit)
             problems = [*problems, "找不到本单位的反馈表"]
             outgoing.append(Outgoing(KIND_FORMS, unit, address, contact, "", "", None, problems))
+    return check_headers(outgoing, settings)
+
+
+def check_headers(outgoing: list[Outgoing], settings: MailSettings) -> list[Outgoing]:
+    """Refuse line breaks in what becomes a mail header, before anything is sent.
+
+    A line break in a header is header injection (an extra Bcc:) and makes Python's
+    email package raise half-way through a run; a message with one is 未发送 with
+    the reason, and a sender setting with one stops the run.
+
+    Raises:
+        FenJieError: a sender setting holds a line break.
+    """
+    senders = (("发件人邮箱（--from）", settings.sender_address), ("发件单位（--office）", settings.sender_office))
+    for label, value in senders:
+        if _LINE_BREAK.search(value or ""):
+            raise FenJieError(f"{label}“{value!r}”中有换行或控制字符，不能写入邮件头：请改正后再发送。")
+    for item in outgoing:
+        for label, value in (("单位名称", item.unit), ("联系人", item.contact), ("邮箱", item.address),
+                             ("邮件主题", item.subject)):
+            if _LINE_BREAK.search(value or ""):
+                item.problems.append(f"{label}中有换行或控制字符，不能写入邮件头（{value[:30]!r}）")
     return outgoing
 
 
@@ -118,7 +146,7 @@ def plan_reminders(ledger_path: str | Path, directory: UnitDirectory | None, set
                   "yellow_count": sum(t["light"] == YELLOW for t in tasks)}
         outgoing.append(Outgoing(KIND_REMINDER, unit, address, contact, mail_text(settings, "催办主题.j2", values),
                                  mail_text(settings, "催办正文.j2", values), None, problems))
-    return outgoing
+    return check_headers(outgoing, settings)
 
 
 def preview_rows(outgoing: list[Outgoing]) -> list[list[object]]:
@@ -131,17 +159,20 @@ def preview_rows(outgoing: list[Outgoing]) -> list[list[object]]:
 @dataclass
 class SendResult:
     unit: str
-    result: str  # 成功 / 跳过 / 失败 / 未发送
+    result: str  # 成功 / 跳过 / 失败 / 未发送 / 待确认
     detail: str = ""
 
 
-def _already_sent(entries: list[dict], kind: str, round_label: str, unit: str, digest: str) -> bool:
-    return any(e.get("结果") == OK and e.get("类型") == kind and e.get("轮次") == round_label
-               and e.get("单位") == unit and (kind != KIND_FORMS or e.get("附件摘要") == digest) for e in entries)
+def _last_outcome(entries: list[dict], kind: str, round_label: str, unit: str, digest: str) -> str:
+    """成功 or 待确认 when this message was sent (or maybe sent) before, else ""."""
+    outcomes = [e.get("结果") for e in entries
+                if e.get("类型") == kind and e.get("轮次") == round_label and e.get("单位") == unit
+                and (kind != KIND_FORMS or e.get("附件摘要") == digest) and e.get("结果") in (OK, UNCONFIRMED)]
+    return OK if OK in outcomes else outcomes[-1] if outcomes else ""
 
 
 def send_all(ledger_path: str | Path, outgoing: list[Outgoing], transport, settings: MailSettings,
-             round_label: str = "") -> list[SendResult]:
+             round_label: str = "", resend_unconfirmed: bool = False) -> list[SendResult]:
     """Send every ready message once; failures are recorded and do not stop the others.
 
     Raises:
@@ -153,19 +184,25 @@ def send_all(ledger_path: str | Path, outgoing: list[Outgoing], transport, setti
     results = []
     try:
         for item in outgoing:
-            results.append(_send_one(ledger_path, item, transport, settings, round_label, entries))
+            results.append(_send_one(ledger_path, item, transport, settings, round_label, entries,
+                                     resend_unconfirmed))
     finally:
         transport.close()
         _copy_journal_to_ledger(ledger_path)
     return results
 
 
-def _send_one(ledger_path, item: Outgoing, transport, settings, round_label: str, entries) -> SendResult:
+def _send_one(ledger_path, item: Outgoing, transport, settings, round_label: str, entries,
+              resend_unconfirmed: bool = False) -> SendResult:
     digest = file_digest(item.attachment)
     if not item.ready:
         return SendResult(item.unit, "未发送", "；".join(item.problems))
-    if _already_sent(entries, item.kind, round_label, item.unit, digest):
+    before = _last_outcome(entries, item.kind, round_label, item.unit, digest)
+    if before == OK:
         return SendResult(item.unit, "跳过", "本轮已发送")
+    if before == UNCONFIRMED and not resend_unconfirmed:
+        return SendResult(item.unit, UNCONFIRMED,
+                          "上次发送结果未知，未重发：请向对方确认；确需重发请加 --resend-unconfirmed")
     message = build_message(item, settings)
     entry = {"时间": datetime.now().isoformat(timespec="seconds"), "类型": item.kind, "轮次": round_label,
              "单位": item.unit, "邮箱": item.address, "Message-ID": message["Message-ID"], "方式": transport.name,
@@ -173,6 +210,10 @@ def _send_one(ledger_path, item: Outgoing, transport, settings, round_label: str
     try:
         label = round_label + ("_催办" if item.kind == KIND_REMINDER else "")
         detail = transport.deliver(message, item.unit, label)
+    except DeliveryUnknown as exc:
+        _append_journal(ledger_path, {**entry, "结果": UNCONFIRMED, "说明": str(exc)})
+        entries.append({**entry, "结果": UNCONFIRMED})
+        return SendResult(item.unit, UNCONFIRMED, str(exc))
     except DeliveryError as exc:
         _append_journal(ledger_path, {**entry, "结果": "失败", "说明": str(exc)})
         return SendResult(item.unit, "失败", str(exc))
@@ -195,8 +236,8 @@ def _copy_journal_to_ledger(ledger_path: str | Path) -> None:
         sheet = workbook.create_sheet(SHEET_LOG)
         sheet.append(list(LOG_HEADERS))
         for e in entries:
-            sheet.append([e.get("时间"), e.get("类型"), e.get("轮次"), e.get("单位"), e.get("邮箱"),
+            append_text(sheet, [e.get("时间"), e.get("类型"), e.get("轮次"), e.get("单位"), e.get("邮箱"),
                           e.get("Message-ID"), e.get("结果"), e.get("说明", ""), e.get("附件", "")])
-        write_atomically(path, lambda temp: workbook.save(temp), backup=False)
+        write_atomically(path, lambda temp: workbook.save(temp))
     except FenJieError:
         pass  # the journal file keeps the record; the sheet catches up on the next send

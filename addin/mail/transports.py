@@ -25,6 +25,14 @@ class DeliveryError(FenJieError):
     """One message could not be delivered (the others go on)."""
 
 
+class DeliveryUnknown(DeliveryError):
+    """The whole message reached the server, which went away before confirming it.
+
+    It may be stored and on its way, or not: sending it again could deliver it
+    twice, so it is marked 待确认 and resent only when the user asks.
+    """
+
+
 class EmlTransport:
     """Write each message as an .eml file the user sends from any mail client."""
 
@@ -68,8 +76,11 @@ class SmtpTransport:
     name = "smtp"
 
     def __init__(self, host: str, port: int, security: str = "starttls", username: str = "",
-                 password: str | None = None, timeout: float = 30) -> None:
+                 password: str | None = None, timeout: float = 30, allow_plaintext: bool = False) -> None:
         self.host, self.port, self.security = host, port, security
+        if security == "none" and username and not allow_plaintext:
+            raise FenJieError(f"加密方式为 none 时，登录密码会以明文经网络发送到 {host}：请改用 ssl 或 starttls；"
+                              "确需在内网明文发送的，请加 --allow-plaintext（功能区：“设置”中“允许明文密码”填“是”）。")
         self.username = username
         self.password = password if password is not None or not username else smtp_password(username)
         self.timeout = timeout
@@ -96,12 +107,18 @@ class SmtpTransport:
         for attempt in (1, 2):
             if self.client is None:
                 self.client = self._connect()
+            sent = _watch_data_phase(self.client)
             try:
                 refused = self.client.send_message(message)
             except smtplib.SMTPRecipientsRefused as exc:
                 raise DeliveryError(f"收件人被服务器拒收：{', '.join(exc.recipients)}") from None
-            except (smtplib.SMTPServerDisconnected, ConnectionError, smtplib.SMTPSenderRefused) as exc:
+            except (smtplib.SMTPServerDisconnected, ConnectionError, smtplib.SMTPSenderRefused, OSError) as exc:
                 self.client = None
+                if sent["message"]:
+                    raise DeliveryUnknown(
+                        f"邮件已全部发给服务器，但服务器在确认收到之前断开了连接（{exc}）：可能已送达，也可能没有。"
+                        "已标记为“待确认”，不会自动重发；请向对方确认，需要重发时加 --resend-unconfirmed。"
+                    ) from None
                 if attempt == 2:
                     raise FenJieError(
                         f"邮件服务器断开连接：{exc}。已发送的记录已保存，稍后重新发送会自动跳过。") from None
@@ -120,6 +137,34 @@ class SmtpTransport:
             except (OSError, smtplib.SMTPException):
                 pass
             self.client = None
+
+
+def _watch_data_phase(client: smtplib.SMTP) -> dict:
+    """Note on ``client`` when the message body itself has been handed to the server.
+
+    smtplib's ``data()`` sends the DATA command, then the message, then waits for
+    the reply; a connection lost before the body went out is safe to retry, one
+    lost after it may have delivered the message (the server stores, then drops).
+    """
+    state = getattr(client, "_fenjie_state", None)
+    if state is None:
+        state = {"sends": -1, "message": False}
+        data, send = client.data, client.send
+
+        def watched_data(msg, *args, **kwargs):
+            state["sends"] = 0
+            return data(msg, *args, **kwargs)
+
+        def watched_send(payload):
+            if state["sends"] >= 0:
+                state["sends"] += 1
+                state["message"] = state["sends"] >= 2  # the DATA command went first, then the message
+            return send(payload)
+
+        client.data, client.send = watched_data, watched_send  # type: ignore[method-assign]
+        client._fenjie_state = state  # type: ignore[attr-defined]
+    state["sends"], state["message"] = -1, False
+    return state
 
 
 class OutlookTransport:

@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from ..cells import append_text, put_text
 from ..deadlines import parse_deadline
 from ..errors import FenJieError
 from ..layout import row_height
@@ -104,7 +105,7 @@ def build_ledger_workbook(ledger: Ledger) -> Workbook:
     info = workbook.create_sheet(SHEET_INFO)
     for key, value in (("台账编号", ledger.id), ("标题", ledger.title), ("年度", ledger.year),
                        ("当前轮次", ledger.round), ("历次轮次", "、".join(ledger.rounds))):
-        info.append([key, value])
+        append_text(info, [key, value])
     info.sheet_state = "hidden"
     workbook.create_sheet(SHEET_ISSUED).sheet_state = "hidden"
     write_reports(workbook, ledger)
@@ -128,12 +129,22 @@ def create_ledger(table_path: str | Path, out: str | Path, year: int | None = No
 
 
 def _grid(path: Path, sheet: str) -> list[list[object]]:
-    from python_calamine import CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-    workbook = CalamineWorkbook.from_path(str(path))
-    if sheet not in workbook.sheet_names:
-        raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：缺少“{sheet}”工作表。")
-    return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    from ..sheets import sheet_grid
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：工作台账是 .xlsx 文件（由 fenjie ledger 生成）。")
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        if sheet not in workbook.sheet_names:
+            raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：缺少“{sheet}”工作表。")
+        return sheet_grid(workbook, path, sheet)
+    except PasswordError:
+        raise LedgerError(f"工作台账“{path.name}”设有打开密码：请在 Excel 中取消密码后再试。") from None
+    except (CalamineError, OSError, ValueError) as exc:
+        raise LedgerError(f"工作台账“{path.name}”已损坏，无法读取（{type(exc).__name__}）：请用备份文件"
+                          f"（“{path.stem}.备份-…{path.suffix}”）恢复，或在 Excel 中打开修复后另存。") from None
 
 
 def cell_date(value: object) -> date | None:
@@ -266,12 +277,6 @@ def _capped(text: str) -> str:
     return text[: CELL_LIMIT - len(FULL_TEXT_NOTE)] + FULL_TEXT_NOTE
 
 
-def _as_text(cell) -> None:
-    """A person's text stays text: never a live formula (=…), never an error value (#REF!)."""
-    if isinstance(cell.value, str) and (cell.value.startswith("=") or cell.data_type == "e"):
-        cell.data_type = "s"
-
-
 def _current_headers(sheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
     """Bring an older ledger's header row (fewer columns) to the current one; rows are rewritten or extend it."""
     if tuple(c.value for c in sheet[1][: len(headers)]) == headers:
@@ -299,10 +304,8 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
     detail.delete_rows(2, detail.max_row)
     for task in ledger.tasks:
         for report in [*task.history, *task.reports.values()]:
-            detail.append(_detail_row(task, report))
+            append_text(detail, _detail_row(task, report))  # text stays text, control characters cleaned
     for row in detail.iter_rows(min_row=2):
-        for cell in row:
-            _as_text(cell)
         row[8].number_format = "yyyy-mm-dd"
     sheet = workbook[SHEET_LEDGER]
     header = next(r for r in range(1, 10) if "任务ID" in [c.value for c in sheet[r]])
@@ -329,9 +332,7 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
                   "核实情况": "；".join(view.rollup.notes)}
         for name, value in values.items():
             if name in columns:
-                cell = sheet.cell(row, columns[name])
-                cell.value = value
-                _as_text(cell)
+                put_text(sheet.cell(row, columns[name]), value)
         shown = [None if hidden else sheet.cell(row, c).value for c, hidden in enumerate(hidden_columns, start=1)]
         sheet.row_dimensions[row].height = min(409, row_height(shown, widths, 12))  # Excel's limit: 409 pt
 
@@ -345,22 +346,18 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
     write_reports(workbook, ledger)
     log = workbook[SHEET_HISTORY]
     _current_headers(log, HISTORY_HEADERS, HISTORY_WIDTHS)
-    first = log.max_row + 1
     for entry in history:
-        log.append(entry)
-    for row in log.iter_rows(min_row=first):
-        for cell in row:
-            _as_text(cell)
+        append_text(log, entry)
     info = workbook[SHEET_INFO]
     keys = {row[0].value: row[1] for row in info.iter_rows(min_row=1) if row[0].value}
     for key, value in (("当前轮次", ledger.round), ("历次轮次", "、".join(ledger.rounds))):
         if key in keys:
-            keys[key].value = value
+            put_text(keys[key], value)
         else:
-            info.append([key, value])
+            append_text(info, [key, value])
     issued = workbook[SHEET_ISSUED]
     issued.delete_rows(1, issued.max_row)
     by_id = ledger.by_id()
     for unit, ids in ledger.issued.items():
-        issued.append([unit, "、".join(ids), "、".join(by_id[i].role_of(unit) for i in ids)])
+        append_text(issued, [unit, "、".join(ids), "、".join(by_id[i].role_of(unit) for i in ids)])
     return write_atomically(path, lambda temp: workbook.save(temp))

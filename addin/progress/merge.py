@@ -16,7 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
+from ..cells import was_cleaned
 from ..errors import FenJieError
+from ..sheets import form_sheet
 from .dates import read_date
 from .ledger import Ledger, load_ledger, save_ledger_progress
 from .model import Progress, text_checksum
@@ -24,6 +26,8 @@ from .split import SHEET_FORM, SHEET_META
 from .status import read_percent, read_status
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Spreadsheets a unit may send back that are not read: named in the report, never skipped silently.
+OTHER_SHEET_SUFFIXES = (".ods", ".et", ".xlsb", ".numbers", ".csv", ".wps")
 FIELDS = (("进展情况", "progress"), ("完成状态", "status"), ("完成进度(%)", "percent"), ("完成日期", "done_date"),
           ("完成日期（原文）", "date_text"), ("佐证材料", "evidence"), ("填报人", "reporter"), ("联系电话", "phone"),
           ("审核人", "reviewer"))
@@ -84,6 +88,7 @@ class MergeReport:
     missing_columns: list[tuple[str, str, str]] = field(default_factory=list)  # file, unit, header
     kept: list[tuple[str, str, int, str]] = field(default_factory=list)  # file, unit, row, what was kept
     missing_units: list[str] = field(default_factory=list)
+    cleaned: list[tuple[str, str]] = field(default_factory=list)  # file, columns with characters a cell cannot hold
 
     def lines(self) -> list[str]:
         """The report as Chinese lines for the user."""
@@ -97,6 +102,7 @@ class MergeReport:
         out += [f"保留原值：{f}（{u}）第{r}行：{m}" for f, u, r, m in self.kept]
         out += [f"未合并：{f}：{reason}" for f, reason in self.rejected]
         out += [f"重复报送（按时间先后依次合并，空白和较短内容不覆盖）：{f}（{u}）" for f, u in self.duplicates]
+        out += [f"已清除不可见的控制字符（如从 Word 粘贴的换行符，已改为换行）：{f}（{c}）" for f, c in self.cleaned]
         if self.missing_units:
             out.append(f"未反馈单位（{len(self.missing_units)} 个）：{'、'.join(self.missing_units)}")
         return out
@@ -154,12 +160,16 @@ def read_return(path: Path) -> ReturnedForm | None:
     if SHEET_META not in workbook.sheet_names or SHEET_FORM not in workbook.sheet_names:
         return None
     meta = {str(r[0]): str(r[1]) for r in workbook.get_sheet_by_name(SHEET_META).to_python() if r and r[0]}
-    sheet = workbook.get_sheet_by_name(SHEET_FORM)
-    grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    try:  # by real extent: one stray cell at XFD1048576 would abort the process inside python-calamine
+        sheet, grid = form_sheet(workbook, path, SHEET_FORM)
+    except (CalamineError, OSError, ValueError):
+        return None
+    grid = [list(r) for r in grid]
     header = next((i for i, r in enumerate(grid[:10]) if "任务ID" in [str(v) for v in r]), None)
     if header is None:
         return None
-    _fill_merged(sheet, grid)
+    if sheet is not None:
+        _fill_merged(sheet, grid)
     formulas = _formula_cells(path, SHEET_FORM) if path.suffix.lower() != ".xls" else {}
     width = len(grid[header])
     formulas = {(r, c): text for (r, c), text in formulas.items() if c < width and r < len(grid) + 1000}
@@ -332,6 +342,9 @@ def _show(value: object) -> str:
 
 def _forms(folder: Path, report: MergeReport) -> list[ReturnedForm]:
     forms = []
+    for other in sorted(p for p in folder.iterdir() if p.suffix.lower() in OTHER_SHEET_SUFFIXES):
+        reason = f"{other.suffix} 格式无法合并：请该单位用 Excel 或 WPS 另存为 .xlsx 后重新报送"
+        report.rejected.append((other.name, reason))
     files = sorted((p for p in folder.iterdir() if p.suffix.lower() in RETURN_SUFFIXES and not p.name.startswith("~$")),
                    key=lambda p: (p.stat().st_mtime, p.name))
     for path in files:
@@ -340,6 +353,9 @@ def _forms(folder: Path, report: MergeReport) -> list[ReturnedForm]:
             report.rejected.append((path.name, "不是 FenJie 下发的反馈表，或文件已损坏"))
         else:
             forms.append(form)
+            columns = sorted({name for row in form.rows for name, value in row.items() if was_cleaned(value)})
+            if columns:
+                report.cleaned.append((path.name, "、".join(columns)))
     return forms
 
 

@@ -18,9 +18,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..cells import append_text
 from ..decompose import TaskRow
+from ..errors import FenJieError
+from ..lock import FileBusyError, check_not_busy
 from ..render import context_for_rows, render_workbook
-from ..safe_io import write_atomically
+from ..safe_io import file_part, fit_file_name, write_atomically
 from ..units.directory import UnitDirectory
 from ..units.mentions import GROUP_PATTERN
 from .ledger import Ledger, load_ledger, print_setup, save_ledger_progress
@@ -61,13 +64,13 @@ def default_round(day: date) -> str:
 
 
 def safe_file_part(text: str) -> str:
-    """Text usable in a Windows file name."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "", text) or "未命名"
+    """Text usable in a file name ("a/b" and "ab" stay distinct)."""
+    return file_part(text)
 
 
 def feedback_file_name(round_label: str, unit: str) -> str:
-    """``2024年第3季度_区教育局_任务进展反馈表.xlsx``."""
-    return f"{safe_file_part(round_label)}_{safe_file_part(unit)}_任务进展反馈表.xlsx"
+    """``2024年第3季度_区教育局_任务进展反馈表.xlsx`` (a 200-character unit name shortened, stably)."""
+    return fit_file_name(f"{safe_file_part(round_label)}_{safe_file_part(unit)}_任务进展反馈表", ".xlsx")
 
 
 def is_group(name: str, directory: UnitDirectory | None = None) -> bool:
@@ -136,7 +139,7 @@ def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], 
     for key, value in (("台账编号", ledger.id), ("单位", unit), ("轮次", round_label),
                        ("校验码", text_checksum([t.content for t in tasks])), ("任务数", len(tasks)),
                        ("生成时间", datetime.now().isoformat(timespec="seconds"))):
-        meta.append([key, value])
+        append_text(meta, [key, value])
     meta.sheet_state = "veryHidden"
     return workbook
 
@@ -198,14 +201,19 @@ def _protect(sheet, count: int) -> None:
 def split_ledger(ledger_path: str | Path, out_dir: str | Path, round_label: str,
                  directory: UnitDirectory | None = None) -> list[SplitResult]:
     """Write every unit's feedback workbook into ``out_dir`` and record the round in the ledger."""
+    if re.search(r"[\x00-\x1f\x7f]", round_label):
+        raise FenJieError(f"轮次“{round_label!r}”中有换行或控制字符：轮次会写入文件名和邮件主题，请改正后再试。")
     ledger = load_ledger(ledger_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     by_unit = recipients(ledger, directory)
     if not by_unit:
-        from ..errors import FenJieError
-
         raise FenJieError("没有可下发的单位：任务的单位都是“各部门”“相关单位”等分组，请在单位名录中列出其成员单位。")
+    for unit in by_unit:  # a form open in Excel stops the round before any form is replaced
+        try:
+            check_not_busy(out_dir / feedback_file_name(round_label, unit))
+        except FileBusyError as exc:
+            raise FenJieError(str(exc)) from None
     results = []
     for unit, tasks in by_unit.items():
         workbook = build_feedback_workbook(ledger, unit, tasks, round_label)

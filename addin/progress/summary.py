@@ -25,6 +25,7 @@ from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 
+from ..cells import append_text
 from ..layout import row_height
 from ..safe_io import write_atomically
 from .ledger import load_ledger, print_setup
@@ -240,7 +241,7 @@ def _table(sheet, headers: list[str], rows: list[list[object]], widths: list[flo
     start = sheet.max_row + 1
     sheet.append(headers)
     for row in rows:
-        sheet.append(row)
+        append_text(sheet, row)  # task texts and unit names are text, never formulas
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(start, column).column_letter].width = width
     column_styles = ["汇总居中" if width < 20 else "汇总左对齐" for width in widths]

@@ -199,17 +199,26 @@ def load_directory(path: str | Path, sheet: str = "单位名录") -> UnitDirecto
 
 def sheet_rows(path: Path, sheet: str) -> list[list[object]]:
     """All rows of ``sheet`` (or of the only sheet) of a workbook, read with python-calamine."""
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-    except (CalamineError, OSError, ValueError) as exc:
-        raise DirectoryError(f"无法读取单位名录“{path.name}”：{exc}") from None
+    except PasswordError:
+        raise DirectoryError(
+            f"无法读取单位名录“{path.name}”：工作簿设有打开密码，请在 Excel 中取消密码后再试。") from None
+    except (CalamineError, OSError, ValueError):
+        raise DirectoryError(
+            f"无法读取单位名录“{path.name}”：文件已损坏，或不是 Excel 工作簿（.xlsx/.xls）或 .csv 文件。") from None
     names = workbook.sheet_names
     chosen = sheet if sheet in names else names[0] if len(names) == 1 else None
     if chosen is None:
         raise DirectoryError(f"工作簿“{path.name}”中没有“{sheet}”工作表。")
-    return workbook.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+    from ..sheets import sheet_grid
+
+    try:
+        return sheet_grid(workbook, path, chosen)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise DirectoryError(f"无法读取单位名录“{path.name}”的“{chosen}”工作表：{exc}") from None
 
 
 def sample_directory(name: str) -> UnitDirectory:

@@ -15,12 +15,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from ..errors import FenJieError
-from ..undo import BACKUP_PREFIX
+from ..undo import BACKUP_PREFIX, SHEET_UNDO_INFO
 from ..workbook import SHEET_FINDINGS, SHEET_LEDGER, SHEET_PLAN, SHEET_TASKS, SHEET_UNITS
 
 # The sheets the add-in sends with values: every sheet addin.ribbon reads or rewrites
 # (a rewrite backs the old contents up, so they must be known), plus the backups.
-FENJIE_SHEETS = ("设置", SHEET_PLAN, SHEET_TASKS, SHEET_UNITS, SHEET_FINDINGS, SHEET_LEDGER, "邮件预览")
+FENJIE_SHEETS = ("设置", SHEET_PLAN, SHEET_TASKS, SHEET_UNITS, SHEET_FINDINGS, SHEET_LEDGER, "邮件预览",
+                 SHEET_UNDO_INFO)
 _CELL = re.compile(r"^([A-Z]{1,3})([1-9][0-9]*)$")
 # Day 0 of the 1900 date system as Excel and WPS count it; right from 1900-03-01 on (they count a
 # 1900-02-29 that never was), which is every date a work plan has.
