@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+# The same two facts openpyxl.cell.cell holds (XML 1.0's forbidden characters, Excel's error
+# values), written here so that a ribbon click that writes a sheet does not import openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Word's manual line break (vertical tab) and form feed mean a new line to the person who typed them.

@@ -132,14 +132,15 @@ def write_sheet(book, name: str, rows: list[list[object]], backup: bool = True) 
 
 
 _touched: list[str] = []  # sheets the running action backed up: what 撤销上一步 restores
+_SHEET_LIST_SEPARATOR = "、"  # joins those sheet names in _撤销信息 (as the unit lists; no engine import for it)
 
 
 def _record_action(book, label: str) -> None:
     """Name the action whose backups 撤销上一步 restores (older actions' backups are left alone)."""
-    from .workbook import UNIT_SEPARATOR
     if _touched:
         stamp = datetime.now().isoformat(sep=" ", timespec="seconds")
-        write_sheet(book, SHEET_UNDO_INFO, [[label, stamp, UNIT_SEPARATOR.join(dict.fromkeys(_touched))]], backup=False)
+        sheets = _SHEET_LIST_SEPARATOR.join(dict.fromkeys(_touched))
+        write_sheet(book, SHEET_UNDO_INFO, [[label, stamp, sheets]], backup=False)
         _sheet(book, SHEET_UNDO_INFO).visible = False
 
 
@@ -590,10 +591,9 @@ def unit_directory(book) -> str:
 
 def undo_last(book) -> str:
     """撤销上一步: put back the sheets the last action changed (every backed-up sheet in older workbooks)."""
-    from .workbook import UNIT_SEPARATOR
     info = read_sheet(book, SHEET_UNDO_INFO)
     label, stamp, names = (list(info[0]) + ["", "", ""])[:3] if info else ("", "", "")
-    wanted = set(str(names).split(UNIT_SEPARATOR)) if names else None
+    wanted = set(str(names).split(_SHEET_LIST_SEPARATOR)) if names else None
     restored = []
     for sheet in list(book.sheets):
         if sheet.name.startswith(BACKUP_PREFIX):

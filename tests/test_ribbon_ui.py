@@ -84,7 +84,7 @@ def test_a_click_imports_only_what_its_action_needs():
     out = subprocess.run([sys.executable, "-c", _PROBE, "btnHelp", "btnSettings", "btnUndo"], capture_output=True,
                          text=True, check=True, cwd=UI.parents[1])
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
-    assert loaded["import"] == ["addin.errors", "addin.ribbon", "addin.undo"]
+    assert loaded["import"] == ["addin.errors", "addin.lock", "addin.ribbon", "addin.undo"]  # lock: stdlib only
     assert loaded["after"] == []
 
 

@@ -333,3 +333,13 @@ def test_stale_locks_are_replaced_and_live_ones_respected(tmp_path):
             check_not_busy(ledger)
         assert lock.exists()
     assert not lock.exists()
+
+
+def test_cells_knows_what_openpyxl_knows():
+    """addin.cells keeps its own copy of two openpyxl facts (so a ribbon click need not import openpyxl)."""
+    from openpyxl.cell import cell as openpyxl_cell
+
+    from addin import cells
+
+    assert set(cells.ERROR_CODES) == set(openpyxl_cell.ERROR_CODES)
+    assert cells.ILLEGAL_CHARACTERS_RE.pattern == openpyxl_cell.ILLEGAL_CHARACTERS_RE.pattern
