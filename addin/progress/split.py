@@ -19,12 +19,13 @@ from openpyxl.styles import Protection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..decompose import TaskRow
-from ..render import context_for_rows, render_workbook
+from ..render import RenderContext, context_for_rows, render_workbook
 from ..safe_io import write_atomically
 from ..units.directory import UnitDirectory
 from .ledger import Ledger, load_ledger, save_ledger_progress
 from .model import STATUSES, LedgerTask, text_checksum
 
+FORM_TEMPLATE = "单位反馈表"
 SHEET_FORM = "任务进展反馈"
 SHEET_GUIDE = "填报说明"
 SHEET_META = "_反馈信息"
@@ -89,8 +90,8 @@ def _form_rows(tasks: list[LedgerTask]) -> list[TaskRow]:
     return rows
 
 
-def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str) -> Workbook:
-    """One unit's form: its tasks, its role in each, its previous report prefilled."""
+def feedback_context(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str) -> RenderContext:
+    """What the 单位反馈表 template is filled with for one unit."""
     title = f"{ledger.title.removesuffix('工作台账')}任务进展反馈表（{unit}，{round_label}）"
     context = context_for_rows(_form_rows(tasks), title)
     for task, placeholders in zip(tasks, context.tasks, strict=True):
@@ -99,7 +100,22 @@ def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], 
         if report:
             placeholders.update(progress=report.progress, status=report.status,
                                 done_date=report.done_date or "", evidence=report.evidence)
-    workbook = render_workbook("单位反馈表", context, font_fallback=True)
+    return context
+
+
+def feedback_meta(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str,
+                  generated: str | None = None) -> list[tuple[str, object]]:
+    """The rows of the hidden 反馈信息 sheet: where a returned form comes from."""
+    generated = generated or datetime.now().isoformat(timespec="seconds")
+    return [("台账编号", ledger.id), ("单位", unit), ("轮次", round_label),
+            ("校验码", text_checksum([t.content for t in tasks])), ("任务数", len(tasks)), ("生成时间", generated)]
+
+
+def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str,
+                            generated: str | None = None) -> Workbook:
+    """One unit's form: its tasks, its role in each, its previous report prefilled."""
+    context = feedback_context(ledger, unit, tasks, round_label)
+    workbook = render_workbook(FORM_TEMPLATE, context, font_fallback=True)
     _protect(workbook[SHEET_FORM], len(tasks))
     guide = workbook.create_sheet(SHEET_GUIDE)
     guide.append(["填报说明"])
@@ -107,9 +123,7 @@ def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], 
         guide.append([line])
     guide.column_dimensions["A"].width = 110
     meta = workbook.create_sheet(SHEET_META)
-    for key, value in (("台账编号", ledger.id), ("单位", unit), ("轮次", round_label),
-                       ("校验码", text_checksum([t.content for t in tasks])), ("任务数", len(tasks)),
-                       ("生成时间", datetime.now().isoformat(timespec="seconds"))):
+    for key, value in feedback_meta(ledger, unit, tasks, round_label, generated):
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
     return workbook
@@ -147,11 +161,15 @@ def split_ledger(ledger_path: str | Path, out_dir: str | Path, round_label: str,
     out_dir.mkdir(parents=True, exist_ok=True)
     by_unit = recipients(ledger, directory)
     results = []
-    for unit, tasks in by_unit.items():
-        workbook = build_feedback_workbook(ledger, unit, tasks, round_label)
+
+    def write(unit: str, tasks: list[LedgerTask], data: bytes) -> None:
         path = out_dir / feedback_file_name(round_label, unit)
-        write_atomically(path, lambda temp, wb=workbook: wb.save(temp))
+        write_atomically(path, lambda temp: temp.write_bytes(data))
         results.append(SplitResult(unit, path, len(tasks)))
+
+    from .fastforms import write_forms  # it builds on this module's slow path
+
+    write_forms(ledger, by_unit, round_label, write)
     ledger.round = round_label
     ledger.issued = {unit: [t.id for t in tasks] for unit, tasks in by_unit.items()}
     save_ledger_progress(ledger_path, ledger, [])

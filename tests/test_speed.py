@@ -1,0 +1,96 @@
+"""Speed without changed output (issue #17): fast forms equal the slow ones, work grows linearly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from table_builders import build_official_table
+
+from addin.cli import main
+from addin.progress.fastforms import (
+    FormFactory,
+    Unsupported,
+    cell_xml,
+    package_parts,
+    slow_form_bytes,
+    write_forms,
+)
+from addin.progress.ledger import load_ledger
+from addin.progress.model import Progress
+from addin.progress.split import recipients
+
+ROUND = "2020年第3季度"
+GENERATED = "2020-09-01T10:00:00"
+
+
+@pytest.fixture(scope="module")
+def baoshan(corpus, tmp_path_factory):
+    """The baoshan_2020 official table as a ledger, with reports that test the text writer."""
+    folder = tmp_path_factory.mktemp("baoshan")
+    table = build_official_table(corpus / "truth" / "baoshan_2020_table.json", folder / "分解表.xlsx")
+    assert main(["ledger", str(table), "-o", str(folder / "台账.xlsx")]) == 0
+    ledger = load_ledger(folder / "台账.xlsx")
+    texts = ("  前后有空格 ", "a < b & c > d", "第一行\n第二行", "“引号”与'单引号'", "𠀀扩展B区汉字", "12345")
+    for n, task in enumerate(ledger.tasks[::3]):
+        unit = task.all_units()[0]
+        task.reports[unit] = Progress(unit, texts[n % len(texts)], ("已完成", "推进中", "")[n % 3],
+                                      date(2020, 6, 1 + n % 28) if n % 2 else None, texts[(n + 1) % len(texts)])
+    return ledger
+
+
+def _differences(fast: bytes, slow: bytes) -> list[str]:
+    one, other = package_parts(fast), package_parts(slow)
+    return sorted(name for name in one.keys() | other.keys() if one.get(name) != other.get(name))
+
+
+def test_fast_forms_equal_openpyxl_forms_part_by_part(baoshan):
+    by_unit = recipients(baoshan)
+    units = sorted(by_unit, key=lambda u: -len(by_unit[u]))
+    factory = FormFactory(baoshan, ROUND, units[0], by_unit[units[0]])
+    reported = [u for u in by_unit if any(u in t.reports for t in by_unit[u])]
+    checked = [*units[:3], *units[-3:], *reported[:6]]  # largest, smallest (one task), with reports
+    assert len({len(by_unit[u]) for u in checked}) >= 4
+    for unit in checked:
+        fast = factory.form_bytes(unit, by_unit[unit], GENERATED)
+        slow = slow_form_bytes(baoshan, unit, by_unit[unit], ROUND, GENERATED)
+        assert _differences(fast, slow) == [], unit
+
+
+def test_every_form_of_a_round_takes_the_fast_path(baoshan):
+    by_unit = recipients(baoshan)
+    written = {}
+    fast, slow = write_forms(baoshan, by_unit, ROUND, lambda unit, tasks, data: written.update({unit: data}),
+                             GENERATED)
+    assert (fast, slow) == (len(by_unit), 0)
+    assert list(written) == list(by_unit)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (7, '<c r="A4" s="6" t="n"><v>7</v></c>'),
+    ("", '<c r="A4" s="6" t="inlineStr"></c>'),
+    ("a&b", '<c r="A4" s="6" t="inlineStr"><is><t>a&amp;b</t></is></c>'),
+    (" 任务", '<c r="A4" s="6" t="inlineStr"><is><t xml:space="preserve"> &#20219;&#21153;</t></is></c>'),
+])
+def test_cell_xml_writes_as_openpyxl_does(value, expected):
+    assert cell_xml("A4", "6", value) == expected
+
+
+@pytest.mark.parametrize("value", ["=SUM(A1:A3)", "#N/A", "控制\x01字符", None, date(2020, 1, 1)])
+def test_cell_xml_leaves_what_openpyxl_changes_to_the_slow_path(value):
+    with pytest.raises(Unsupported):
+        cell_xml("A4", "6", value)
+
+
+def test_a_form_with_a_formula_like_text_is_rendered_the_slow_way(baoshan):
+    by_unit = recipients(baoshan)
+    unit = next(u for u in by_unit if len(by_unit[u]) >= 2)
+    task = by_unit[unit][0]
+    task.reports[unit] = Progress(unit, "=1+1 不是公式", "推进中")
+    try:
+        written = {}
+        fast, slow = write_forms(baoshan, by_unit, ROUND, lambda u, t, data: written.update({u: data}), GENERATED)
+        assert slow >= 1 and fast + slow == len(by_unit)
+        assert _differences(written[unit], slow_form_bytes(baoshan, unit, by_unit[unit], ROUND, GENERATED)) == []
+    finally:
+        del task.reports[unit]
