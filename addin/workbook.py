@@ -76,10 +76,11 @@ def cell_text(value: object) -> object:
 
 def _append_literal(sheet: Worksheet, values) -> None:
     sheet.append([cell_text(v) for v in values])
-    for cell in sheet[sheet.max_row]:
+    row = sheet._current_row  # the row just appended; sheet.max_row would scan every cell of the sheet
+    for column, value in enumerate(values, start=1):
         # Plan text is never a formula: "=…" pasted from a document stays text.
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
+        if isinstance(value, str) and value.startswith("="):
+            sheet.cell(row, column).data_type = "s"
 
 
 def _fill_sheet(sheet: Worksheet, headers, widths, rows) -> None:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+import time
 from datetime import date
 
 import pytest
+from conftest import CORPUS, REPO
 from table_builders import build_official_table
 
 from addin.cli import main
+from addin.mail.compose import MailSettings, _environment_for, compose_form_mail
+from addin.pipeline import draft_from_plan
 from addin.progress.fastforms import (
     FormFactory,
     Unsupported,
@@ -17,8 +22,13 @@ from addin.progress.fastforms import (
     write_forms,
 )
 from addin.progress.ledger import load_ledger
-from addin.progress.model import Progress
+from addin.progress.merge import merge_returns
+from addin.progress.model import Ledger, Progress
 from addin.progress.split import recipients
+from addin.workbook import build_draft_workbook
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from speed import synthetic_plan  # noqa: E402
 
 ROUND = "2020年第3季度"
 GENERATED = "2020-09-01T10:00:00"
@@ -94,3 +104,56 @@ def test_a_form_with_a_formula_like_text_is_rendered_the_slow_way(baoshan):
         assert _differences(written[unit], slow_form_bytes(baoshan, unit, by_unit[unit], ROUND, GENERATED)) == []
     finally:
         del task.reports[unit]
+
+
+# -- growth ------------------------------------------------------------------------------------------
+
+
+def _best_seconds(work, repeat: int = 3) -> float:
+    """The fastest of ``repeat`` runs: the least disturbed by other work on a shared machine."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def test_draft_workbook_grows_linearly(tmp_path):
+    """Four times the rows take about four times as long (the old per-append scan of the sheet: ~12×)."""
+    drafts = {n: draft_from_plan(synthetic_plan(tmp_path / f"plan{n}.txt", n)) for n in (500, 2000)}
+    seconds = {n: _best_seconds(lambda d=d: build_draft_workbook(d.outline, d.rows, d.findings))
+               for n, d in drafts.items()}
+    assert len(drafts[2000].rows) == 4 * len(drafts[500].rows)
+    assert seconds[2000] / seconds[500] < 7, seconds
+
+
+def test_decompose_grows_linearly(tmp_path):
+    plans = {n: synthetic_plan(tmp_path / f"plan{n}.txt", n) for n in (500, 2000)}
+    seconds = {n: _best_seconds(lambda p=p: draft_from_plan(p), repeat=2) for n, p in plans.items()}
+    assert seconds[2000] / seconds[500] < 7, seconds
+
+
+def test_merge_builds_its_task_lookup_once(baoshan, tmp_path, monkeypatch):
+    """One Ledger.by_id per command, not one per returned row (which made a merge quadratic)."""
+    ledger_file = tmp_path / "台账.xlsx"
+    assert main(["ledger", str(build_official_table(CORPUS / "truth" / "baoshan_2020_table.json",
+                                                     tmp_path / "表.xlsx")), "-o", str(ledger_file)]) == 0
+    assert main(["split", str(ledger_file), "-o", str(tmp_path / "forms"), "--round", ROUND]) == 0
+    calls = []
+    original = Ledger.by_id
+    monkeypatch.setattr(Ledger, "by_id", lambda self: calls.append(1) or original(self))
+    report = merge_returns(ledger_file, tmp_path / "forms")
+    rows = sum(report.unchanged.values()) + sum(report.merged.values())
+    assert rows > 100 and len(calls) <= 3, (rows, len(calls))
+
+
+def test_mail_builds_one_template_environment(tmp_path):
+    settings = MailSettings("office@example.gov.cn", "区政府办公室", "12345678", "2024年9月30日")
+    attachment = tmp_path / "表.xlsx"
+    attachment.write_bytes(b"x")
+    before = _environment_for.cache_info()
+    for n in range(20):
+        compose_form_mail(settings, None, f"单位{n}", attachment, 3, "工作要点", ROUND)
+    after = _environment_for.cache_info()
+    assert after.misses - before.misses <= 1 and after.hits - before.hits >= 39

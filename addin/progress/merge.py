@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import FenJieError
 from .ledger import Ledger, cell_date, load_ledger, save_ledger_progress
-from .model import STATUSES, Progress, text_checksum
+from .model import STATUSES, LedgerTask, Progress, text_checksum
 from .split import SHEET_FORM, SHEET_META
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -88,7 +88,7 @@ def _text(value: object) -> str:
     return str(value or "").strip()
 
 
-def _check_form(form: ReturnedForm, ledger: Ledger) -> str:
+def _check_form(form: ReturnedForm, ledger: Ledger, by_id: dict[str, LedgerTask]) -> str:
     """Why a form cannot be merged, or ""."""
     meta = form.meta
     if meta.get("台账编号") != ledger.id:
@@ -99,16 +99,14 @@ def _check_form(form: ReturnedForm, ledger: Ledger) -> str:
     if ledger.expected_units and unit not in ledger.expected_units:
         return f"单位“{unit}”不在本轮下发名单中"
     issued = ledger.issued.get(unit, [])
-    by_id = ledger.by_id()
     if ledger.issued and form.meta.get("校验码") != text_checksum([by_id[i].content for i in issued if i in by_id]):
         return f"表中的任务与下发给“{unit}”的不一致：可能是其他单位的表，或改动了隐藏的表格信息"
     return ""
 
 
-def _apply_row(form: ReturnedForm, row: dict, ledger: Ledger, report: MergeReport, now: str,
+def _apply_row(form: ReturnedForm, row: dict, task: LedgerTask, report: MergeReport, now: str,
                history: list[list[object]]) -> bool:
     unit = form.meta["单位"]
-    task = ledger.by_id()[_text(row.get("任务ID"))]
     if _text(row.get("任务内容")) and _text(row.get("任务内容")) != task.content:
         report.text_changed.append((form.path.name, unit, task.id))
     status = _text(row.get("完成状态"))
@@ -156,9 +154,10 @@ def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
         raise FenJieError(f"找不到回收文件夹“{folder}”。")
     ledger = load_ledger(ledger_path)
     report = MergeReport()
+    by_id = ledger.by_id()  # once per merge: rebuilding it per row made a merge quadratic
     latest: dict[str, ReturnedForm] = {}
     for form in _forms(folder, report):
-        reason = _check_form(form, ledger)
+        reason = _check_form(form, ledger, by_id)
         if reason:
             report.rejected.append((form.path.name, reason))
             continue
@@ -170,11 +169,11 @@ def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
     history: list[list[object]] = []
     for unit, form in latest.items():
         updated = unchanged = 0
-        mine = set(ledger.issued.get(unit, [])) if ledger.issued else set(ledger.by_id())
+        mine = set(ledger.issued.get(unit, [])) if ledger.issued else by_id
         for row in form.rows:
             if _text(row.get("任务ID")) not in mine:
                 report.added_rows.append((form.path.name, unit, row["_row"], _text(row.get("任务内容"))))
-            elif _apply_row(form, row, ledger, report, now, history):
+            elif _apply_row(form, row, by_id[_text(row.get("任务ID"))], report, now, history):
                 updated += 1
             else:
                 unchanged += 1
