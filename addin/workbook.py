@@ -6,11 +6,13 @@ CLI; they are defined once here.
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -95,9 +97,14 @@ def _fill_sheet(sheet: Worksheet, headers, widths, rows) -> None:
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
+    wrapped: dict[tuple[int, ...] | None, StyleArray] = {}  # a cell's style -> it wrapped: one lookup per kind
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
-            cell.alignment = wrap
+            key = tuple(cell._style) if cell._style is not None else None
+            if key not in wrapped:
+                cell.alignment = wrap
+                wrapped[key] = cell._style
+            cell._style = copy(wrapped[key])
         sheet.row_dimensions[row[0].row].height = row_height([c.value for c in row], list(widths))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
