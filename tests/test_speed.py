@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import sys
 import time
+from copy import copy
 from datetime import date
+from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import CORPUS, REPO
 from table_builders import build_official_table
@@ -13,6 +16,7 @@ from table_builders import build_official_table
 from addin.cli import main
 from addin.mail.compose import MailSettings, _environment_for, compose_form_mail
 from addin.pipeline import draft_from_plan
+from addin.progress import fastforms
 from addin.progress.fastforms import (
     FormFactory,
     Unsupported,
@@ -24,7 +28,8 @@ from addin.progress.fastforms import (
 from addin.progress.ledger import load_ledger
 from addin.progress.merge import merge_returns
 from addin.progress.model import Ledger, Progress
-from addin.progress.split import recipients
+from addin.progress.split import FORM_TEMPLATE, SHEET_FORM, recipients
+from addin.render import find_template
 from addin.workbook import build_draft_workbook
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -157,3 +162,56 @@ def test_mail_builds_one_template_environment(tmp_path):
         compose_form_mail(settings, None, f"单位{n}", attachment, 3, "工作要点", ROUND)
     after = _environment_for.cache_info()
     assert after.misses - before.misses <= 1 and after.hits - before.hits >= 39
+
+
+# -- the fast path follows what the template and the renderer produce ------------------------------------
+
+
+def _changed_template(folder: Path) -> Path:
+    """The bundled form with one more column and a 填报人 block below the task row, printed to an area."""
+    workbook = openpyxl.load_workbook(find_template(FORM_TEMPLATE))
+    sheet = workbook[SHEET_FORM]
+    sheet["K3"], sheet["K4"] = "完成进度(%)", "{{ task.status }}"
+    sheet["K3"]._style, sheet["K4"]._style = copy(sheet["J3"]._style), copy(sheet["J4"]._style)
+    sheet["A6"], sheet["E6"], sheet["H6"] = "填报人：", "联系电话：", "审核人："
+    sheet.merge_cells("A6:C6")
+    sheet.print_area = "A1:K6"
+    folder.mkdir()
+    workbook.save(folder / f"{FORM_TEMPLATE}.xlsx")
+    return folder
+
+
+def _round_differences(ledger) -> tuple[tuple[int, int], dict[str, list[str]]]:
+    by_unit = recipients(ledger)
+    written = {}
+    counts = write_forms(ledger, by_unit, ROUND, lambda u, t, data: written.update({u: data}), GENERATED)
+    sizes = sorted(by_unit, key=lambda u: len(by_unit[u]))
+    checked = [*sizes[:2], *sizes[len(sizes) // 2:len(sizes) // 2 + 2], *sizes[-2:]]
+    return counts, {u: _differences(written[u], slow_form_bytes(ledger, u, by_unit[u], ROUND, GENERATED))
+                    for u in checked}
+
+
+def test_a_changed_template_keeps_the_fast_path(baoshan, tmp_path, monkeypatch):
+    monkeypatch.setenv("FENJIE_TEMPLATES", str(_changed_template(tmp_path / "templates")))
+    (fast, slow), differences = _round_differences(baoshan)
+    assert slow == 0 and fast == len(recipients(baoshan))
+    assert all(d == [] for d in differences.values()), differences
+
+
+def test_rows_added_after_rendering_keep_the_fast_path(baoshan, monkeypatch):
+    original = fastforms.build_feedback_workbook
+
+    def with_signature_block(*args, **kwargs):
+        workbook = original(*args, **kwargs)
+        sheet = workbook[SHEET_FORM]
+        last = sheet.max_row
+        sheet.cell(last + 2, 1, "填报人：")
+        sheet.cell(last + 2, 5, "联系电话：")
+        sheet.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2, end_column=3)
+        sheet.print_area = f"A1:J{last + 2}"
+        return workbook
+
+    monkeypatch.setattr(fastforms, "build_feedback_workbook", with_signature_block)
+    (fast, slow), differences = _round_differences(baoshan)
+    assert slow == 0 and fast == len(recipients(baoshan))
+    assert all(d == [] for d in differences.values()), differences

@@ -23,6 +23,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from datetime import datetime
 
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
@@ -40,6 +41,7 @@ _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _STYLE = re.compile(r' s="(\d+)"')
 _REF_ATTR = re.compile(r'\b(sqref|ref)="([^"]*)"')
 _CELL_REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")
+_DEFINED_NAME = re.compile(r"(<definedName [^>]*>)([^<]*)</definedName>")
 
 
 class Unsupported(Exception):
@@ -93,6 +95,9 @@ class FormFactory:
         with zipfile.ZipFile(buffer) as archive:
             self.parts = [(info, archive.read(info)) for info in archive.infolist()]
         names = workbook.sheetnames
+        book_xml = dict((i.filename, data) for i, data in self.parts)["xl/workbook.xml"].decode("utf-8")
+        # a print area over the task rows (not the print titles above them) moves with the last row
+        self.names_xml = book_xml if _DEFINED_NAME.search(book_xml) else ""
         self.form_part = f"xl/worksheets/sheet{names.index(SHEET_FORM) + 1}.xml"
         self.meta_part = f"xl/worksheets/sheet{names.index(SHEET_META) + 1}.xml"
         template = load_workbook(find_template(FORM_TEMPLATE))
@@ -149,7 +154,13 @@ class FormFactory:
                  + "</sheetData>" + _REF_ATTR.sub(lambda m: _shift_attr(m, self.first, self.proto_last, delta),
                                                    self.tail_xml))
         meta = feedback_meta(self.ledger, unit, tasks, self.round_label, generated)
-        return self._package({self.form_part: sheet.encode("ascii"), self.meta_part: self._meta_sheet(meta)})
+        replaced = {self.form_part: sheet.encode("ascii"), self.meta_part: self._meta_sheet(meta)}
+        if delta and self.names_xml:
+            replaced["xl/workbook.xml"] = _DEFINED_NAME.sub(
+                lambda m: m.group(0) if SHEET_FORM not in m.group(2) else
+                f"{m.group(1)}{_shift_ref(m.group(2), self.first, self.proto_last, delta)}</definedName>",
+                self.names_xml).encode("utf-8")
+        return self._package(replaced)
 
     def _fixed_row(self, row_xml: str) -> str:
         def cell(match: re.Match) -> str:
@@ -239,9 +250,9 @@ def write_forms(ledger: Ledger, by_unit: dict[str, list[LedgerTask]], round_labe
     if len(units) >= 2 and len(by_unit[units[0]]) >= 2:
         try:
             factory = FormFactory(ledger, round_label, units[0], by_unit[units[0]])
-            probe = units[1]
-            if not same_parts(factory.form_bytes(probe, by_unit[probe], generated),
-                              slow_form_bytes(ledger, probe, by_unit[probe], round_label, generated)):
+            probe, stamp = units[1], generated or datetime.now().isoformat(timespec="seconds")
+            if not same_parts(factory.form_bytes(probe, by_unit[probe], stamp),
+                              slow_form_bytes(ledger, probe, by_unit[probe], round_label, stamp)):
                 factory = None
         except Unsupported:
             factory = None
