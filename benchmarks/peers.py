@@ -51,7 +51,7 @@ def xlsxwriter_forms(ledger_path: str, out_dir: str, round_label: str) -> None:
 
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     for unit, title, rows, meta, guide in _forms(ledger_path, round_label):
-        book = xlsxwriter.Workbook(str(Path(out_dir) / f"{unit}.xlsx"))
+        book = xlsxwriter.Workbook(str(Path(out_dir) / f"{unit}.xlsx"), {"in_memory": True})  # no temp files
         title_format = book.add_format({"font_name": "宋体", "bold": True, "font_size": 18, "align": "center",
                                         "valign": "vcenter"})
         head = book.add_format({"font_name": "黑体", "font_size": 12, "border": 1, "align": "center",
@@ -171,7 +171,7 @@ def xlsxwriter_table(table: str, out: str) -> None:
     from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_path(table).get_sheet_by_name("任务分解").to_python()
-    book = xlsxwriter.Workbook(out)
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     sheet = book.add_worksheet("任务分解")
     for r, values in enumerate(rows):
