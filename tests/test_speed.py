@@ -84,6 +84,7 @@ def test_every_form_of_a_round_takes_the_fast_path(baoshan):
 @pytest.mark.parametrize(("value", "expected"), [
     (7, '<c r="A4" s="6" t="n"><v>7</v></c>'),
     ("", '<c r="A4" s="6" t="inlineStr"></c>'),
+    (None, '<c r="A4" s="6" t="n"></c>'),
     ("a&b", '<c r="A4" s="6" t="inlineStr"><is><t>a&amp;b</t></is></c>'),
     (" 任务", '<c r="A4" s="6" t="inlineStr"><is><t xml:space="preserve"> &#20219;&#21153;</t></is></c>'),
 ])
@@ -91,7 +92,7 @@ def test_cell_xml_writes_as_openpyxl_does(value, expected):
     assert cell_xml("A4", "6", value) == expected
 
 
-@pytest.mark.parametrize("value", ["=SUM(A1:A3)", "#N/A", "控制\x01字符", None, date(2020, 1, 1)])
+@pytest.mark.parametrize("value", ["=SUM(A1:A3)", "#N/A", "控制\x01字符", True, date(2020, 1, 1)])
 def test_cell_xml_leaves_what_openpyxl_changes_to_the_slow_path(value):
     with pytest.raises(Unsupported):
         cell_xml("A4", "6", value)
@@ -173,6 +174,7 @@ def _changed_template(folder: Path) -> Path:
     sheet = workbook[SHEET_FORM]
     sheet["K3"], sheet["K4"] = "完成进度(%)", "{{ task.status }}"
     sheet["K3"]._style, sheet["K4"]._style = copy(sheet["J3"]._style), copy(sheet["J4"]._style)
+    sheet["L3"], sheet["L4"]._style = "备注", copy(sheet["J4"]._style)  # a styled task cell left empty
     sheet["A6"], sheet["E6"], sheet["H6"] = "填报人：", "联系电话：", "审核人："
     sheet.merge_cells("A6:C6")
     sheet.print_area = "A1:K6"

@@ -58,12 +58,12 @@ def cell_xml(ref: str, style: str, value: object) -> str:
     """One ``<c>`` element as openpyxl 3.1 writes a cell holding ``value``.
 
     Raises:
-        Unsupported: a value openpyxl would store as a formula, an error, a date or not at all.
+        Unsupported: a value openpyxl would store as a formula, an error, a boolean or a date.
     """
     styled = f' s="{style}"' if style else ""
-    if isinstance(value, bool) or value is None:
-        raise Unsupported(ref)
-    if isinstance(value, int | float):
+    if value is None:  # an empty cell that carries a style
+        return f'<c r="{ref}"{styled} t="n"></c>'
+    if isinstance(value, int | float) and not isinstance(value, bool):
         return f'<c r="{ref}"{styled} t="n"><v>{safe_string(value)}</v></c>'
     if not isinstance(value, str) or value.startswith("=") and len(value) > 1 or value in ERROR_CODES \
             or ILLEGAL_CHARACTERS_RE.search(value):
@@ -88,7 +88,6 @@ class FormFactory:
 
     def __init__(self, ledger: Ledger, round_label: str, prototype_unit: str, prototype_tasks: list[LedgerTask]):
         self.ledger, self.round_label = ledger, round_label
-        self.fast_forms = self.slow_forms = 0
         workbook = build_feedback_workbook(ledger, prototype_unit, prototype_tasks, round_label)
         buffer = io.BytesIO()
         workbook.save(buffer)
