@@ -121,13 +121,15 @@ def round_figures(folder: Path, tasks: int, units: int, runs: int) -> dict[str, 
     return figures
 
 
-def plan_figures(folder: Path, items: int, runs: int) -> dict[str, Figure]:
+def plan_figures(folder: Path, items: int, runs: int, validate: bool = True) -> dict[str, Figure]:
     """decompose and validate (marking the file) of ``items`` tasks, with their peers."""
     (folder / "tables").mkdir(parents=True, exist_ok=True)
     plan = synthetic_plan(folder / "plan.txt", items)
     draft = folder / "任务分解.xlsx"
     figures = {"decompose": measure([*FENJIE, "decompose", str(plan), "-o", str(draft)], runs),
                "xlsxwriter table": measure([*PEERS, "xlsxwriter-table", str(draft), str(folder / "xw.xlsx")], runs)}
+    if not validate:
+        return figures
     table = build_official_table(big_truth(items, folder), folder / "tables" / "big.xlsx")
     marked = folder / "marked.xlsx"
     figures["validate (mark)"] = measure([*FENJIE, "validate", str(table), "-o", str(marked)], runs, ok=(0, 1))
@@ -151,23 +153,28 @@ def print_size(size: int, figures: dict[str, Figure]) -> None:
               f"{other.cell() if other else '—'} | {ratio} |")
 
 
+def print_round(r: dict[str, Figure]) -> None:
+    fenjie = r["split"].median + r["merge"].median + r["summary"].median
+    peer = r["xlsxwriter forms"].median + r["calamine read forms"].median
+    print("\n300 tasks / 200 units: | split | merge | summary | XlsxWriter forms | calamine read |")
+    print(f"| {r['split'].cell()} | {r['merge'].cell()} | {r['summary'].cell()} | {r['xlsxwriter forms'].cell()}"
+          f" | {r['calamine read forms'].cell()} |")
+    print(f"round {fenjie:.2f} s vs XlsxWriter + calamine {peer:.2f} s: {fenjie / peer:.2f}× (target ≤ 2.5×)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="*", default=[100, 1000, 4000, 10000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--round-only", action="store_true")
+    parser.add_argument("--decompose-only", action="store_true", help="only decompose and its peer at each size")
     args = parser.parse_args(argv)
     print(f"{date.today().isoformat()}, {platform.machine()} {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}; "
           f"median (min–max) of {args.runs} whole-process runs")
     with tempfile.TemporaryDirectory() as tmp:
-        r = round_figures(Path(tmp) / "round", 300, 200, args.runs)
-        fenjie = r["split"].median + r["merge"].median + r["summary"].median
-        peer = r["xlsxwriter forms"].median + r["calamine read forms"].median
-        print("\n300 tasks / 200 units: | split | merge | summary | XlsxWriter forms | calamine read |")
-        print(f"| {r['split'].cell()} | {r['merge'].cell()} | {r['summary'].cell()} | {r['xlsxwriter forms'].cell()}"
-              f" | {r['calamine read forms'].cell()} |")
-        print(f"round {fenjie:.2f} s vs XlsxWriter + calamine {peer:.2f} s: {fenjie / peer:.2f}× (target ≤ 2.5×)")
+        if not args.decompose_only:
+            print_round(round_figures(Path(tmp) / "round", 300, 200, args.runs))
         if args.round_only:
             return 0
         print("\n| tasks | step | FenJie s | peak MiB | peer | peer s | ratio |")
@@ -175,8 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         by_size = {}
         for size in args.sizes:
             folder = Path(tmp) / str(size)
-            figures = plan_figures(folder, size, args.runs)
-            figures.update(round_figures(folder, size, max(10, size // 10), args.runs))
+            figures = plan_figures(folder, size, args.runs, validate=not args.decompose_only)
+            if not args.decompose_only:
+                figures.update(round_figures(folder, size, max(10, size // 10), args.runs))
             by_size[size] = figures
             print_size(size, figures)
             sys.stdout.flush()
