@@ -191,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         for step in ("decompose", "merge", "split", "validate (mark)"):
             base = by_size.get(1000, {}).get(step)
             if base:
-                growth = ", ".join(f"{s:,}: {by_size[s][step].median / base.median:.1f}×" for s in by_size if s > 1000)
+                growth = ", ".join(f"{s:,}: {by_size[s][step].median / base.median:.1f}×" for s in by_size
+                                   if s > 1000 and step in by_size[s])
                 print(f"growth of {step} over 1,000 tasks: {growth}")
     return 0
 
