@@ -45,17 +45,21 @@ def time_decomposition(path: Path, runs: int) -> tuple[float, int]:
 
 
 def synthetic_plan(path: Path, items: int = 1000) -> Path:
-    """A plan of ``items`` items: chapters (heading notes) of 5 sections × 20 noted items (1,000: 10 chapters)."""
+    """A plan of ``items`` items (a multiple of 100): chapters with heading notes, sections of 20 noted items.
+
+    1,000 items: 10 chapters × 5 sections; 10,000: 50 chapters × 10 sections.
+    """
     digits = "一二三四五六七八九"
 
     def chinese(n: int) -> str:
         tens, ones = divmod(n, 10)
         return (("" if tens == 1 else digits[tens - 1]) + "十" if tens else "") + (digits[ones - 1] if ones else "")
 
+    chapters = max(1, min(items // 100, 50))  # numbered 一 … 五十; larger plans get more sections per chapter
     lines = ["2024年某区工作要点"]
-    for c in range(1, max(1, items // 100) + 1):
+    for c in range(1, chapters + 1):
         lines.append(f"{chinese(c)}、第{c}章工作（牵头单位：区政府办公室）")
-        for s in range(1, 6):
+        for s in range(1, max(5, items // (20 * chapters)) + 1):
             lines.append(f"（{chinese(s)}）小节{c}-{s}")
             lines += [f"{i}.推进第{c}-{s}-{i}项工作，各部门要抓好落实，6月底前完成。"
                       "（区发展改革委牵头，各街镇配合）" for i in range(1, 21)]
