@@ -27,6 +27,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/render_speed.py
 	$(PY) benchmarks/progress.py
 	XLWINGS_LICENSE_KEY=noncommercial $(PY) benchmarks/ribbon_speed.py
+	$(PY) benchmarks/wps_service.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info fenjie-demo

@@ -7,7 +7,7 @@ setup(
     version="0.1.0",
     description="FenJie 任务分解助手: turn an upper-level work plan into a 任务分解表",
     packages=find_packages(include=["addin", "addin.*", "workbook_templates"]),
-    package_data={"addin": ["samples/*.txt"], "addin.units": ["samples/*.csv"],
+    package_data={"addin": ["samples/*.txt"], "addin.units": ["samples/*.csv"], "addin.wps": ["assets/*"],
                   "workbook_templates": ["*.xlsx", "*.j2"]},
     python_requires=">=3.10",
     install_requires=[

@@ -316,10 +316,76 @@ def _cmd_addin(args: argparse.Namespace) -> int:
 
 
 def _cmd_doctor(args: argparse.Namespace) -> int:
+    from .wps.install import status_lines as wps_status_lines
     from .xlam.install import status_lines
 
-    print("\n".join(status_lines()))
+    print("\n".join(status_lines() + wps_status_lines()))
     return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .wps.service import log_to_file, make_server, service_settings
+
+    log_to_file()
+    settings = service_settings() if args.port is None or args.token is None else {}
+    port = settings["port"] if args.port is None else args.port
+    server = make_server(port, args.token or settings["token"])
+    if sys.stdout:  # None under pythonw (the Windows login start)
+        print(f"FenJie 服务已启动：http://127.0.0.1:{server.server_address[1]}（按 Ctrl+C 停止）", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:  # Ctrl+C is how a user stops it: not an error
+        if sys.stdout:
+            print("FenJie 服务已停止。")
+    finally:
+        server.server_close()
+    return 0
+
+
+def _cmd_wps(args: argparse.Namespace) -> int:
+    from .wps.build import build_wps_addin
+    from .wps.install import install, remove
+
+    if args.wps_command == "build":
+        print(f"已生成 WPS 加载项：{build_wps_addin(args.output)}")
+    elif args.wps_command == "install":
+        result, started = install(start=not args.no_start)
+        print(f"已安装 WPS 加载项：{result.folder}")
+        if not result.wps_seen:
+            print("注意：本机尚未发现 WPS 的加载项文件夹（WPS 可能未安装或本用户从未运行过），已创建；"
+                  "安装并运行 WPS 后即可使用。")
+        for backup in result.backups:
+            print(f"原登记文件已备份：{backup}")
+        print(f"已设置登录时启动 FenJie 服务：{result.autostart}")
+        if started:
+            print(started)
+        print("请重启 WPS 表格，功能区会出现“任务分解”选项卡。")
+    else:
+        removed = remove(stop=not args.no_stop)
+        print("已卸载 WPS 加载项：" + ("、".join(str(p) for p in removed) or "未发现已安装的 FenJie 加载项")
+              + "；已移除 FenJie 的登记和登录启动项，其他加载项的登记保持不变。")
+    return 0
+
+
+def _add_wps_commands(commands) -> None:
+    sub = commands.add_parser("serve", help="启动本机 FenJie 服务（供 WPS 加载项调用，仅 127.0.0.1）",
+                              description="启动本机 FenJie 服务，WPS 表格中的“任务分解”选项卡通过它工作。")
+    sub.add_argument("--port", type=int, help="端口（默认取本人配置文件中的端口）")
+    sub.add_argument("--token", help="令牌（默认取本人配置文件中的令牌；仅测试时指定）")
+    sub.set_defaults(handler=_cmd_serve)
+    wps = commands.add_parser("wps", help="WPS 加载项：生成、安装、卸载",
+                              description="生成和安装 FenJie 的 WPS 加载项（WPS 表格，Windows 和信创 Linux）。")
+    actions = wps.add_subparsers(dest="wps_command", metavar="子命令")
+    actions.required = True
+    build = actions.add_parser("build", help="由 macros/customUI14.xml 生成 WPS 加载项文件夹",
+                               description="生成 WPS 加载项文件夹。")
+    build.add_argument("-o", "--output", default="dist/fenjie_wps", help="输出文件夹（默认 dist/fenjie_wps）")
+    install_parser = actions.add_parser("install", help="为本人安装到 WPS 并设置登录时启动服务",
+                                        description="安装 WPS 加载项（离线、仅本人）。")
+    install_parser.add_argument("--no-start", action="store_true", help="只安装，不立即启动服务")
+    remove_parser = actions.add_parser("remove", help="卸载 WPS 加载项和登录启动项", description="卸载 WPS 加载项。")
+    remove_parser.add_argument("--no-stop", action="store_true", help="不停止正在运行的服务")
+    wps.set_defaults(handler=_cmd_wps)
 
 
 def _kept_original(path: Path, lost: list[str], what: str, written: Path) -> str:
@@ -462,6 +528,8 @@ def build_parser() -> argparse.ArgumentParser:
     actions.add_parser("remove", help="卸载加载项", description="卸载加载项。")
     actions.add_parser("status", help="查看加载项、解释器和版本", description="查看加载项状态。")
     addin.set_defaults(handler=_cmd_addin)
+
+    _add_wps_commands(commands)
 
     sub = commands.add_parser("doctor", help="自检：解释器、版本、配置和写入权限",
                               description="显示 Python 解释器、版本、加载项和配置的状态。")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .columns import explain_tables
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadline_for, note_deadline
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
@@ -18,7 +19,8 @@ from .findings import Finding, Severity
 from .outline import Outline, parse_outline
 from .plan import read_plan
 from .plan.model import PlanText
-from .table import read_task_table, rows_from_grid
+from .table import read_task_table, rows_from_grid, table_header
+from .units.cells import split_glued_units
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import assign_units, expand_groups
 from .units.mapping import UnitMapping, cascade
@@ -115,15 +117,27 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
     rows = _table_rows(plan, strict=True)
     try:
         return parse_outline(plan), rows
-    except OutlineError:
+    except OutlineError as exc:
         rows = rows or _table_rows(plan, strict=False)  # a plan written as a plain table of tasks
+        if not rows and plan.tables:
+            raise OutlineError(f"文件“{path.name}”中未识别到任务：{explain_tables(plan.tables)}。") from None
         if not rows:
-            raise
+            raise exc
         return _title_outline(plan.lines[0].text if plan.lines else path.stem), rows
 
 
 def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
-    return [row for k, grid in enumerate(plan.tables, start=1) for row in rows_from_grid(grid, f"表{k}", strict)]
+    rows: list[TaskRow] = []
+    header: list[str] = []
+    for k, grid in enumerate(plan.tables, start=1):
+        found = rows_from_grid(grid, f"表{k}", strict)
+        if not found and header and grid and len(grid[0]) == len(header):
+            # A table continued after a page or section break, without its header.
+            found = rows_from_grid([header, *grid], f"表{k}", strict)
+        elif found:
+            header = table_header(grid)
+        rows += found
+    return rows
 
 
 def _issuer_rows(table_rows: list[TaskRow], text_rows: list[TaskRow]) -> list[TaskRow]:
@@ -132,6 +146,16 @@ def _issuer_rows(table_rows: list[TaskRow], text_rows: list[TaskRow]) -> list[Ta
     A small table inside one section ("公开事项 | 责任单位") is no breakdown of the whole plan.
     """
     return table_rows if len(table_rows) * 2 >= len(text_rows) else text_rows
+
+
+def _unused_table_findings(table_rows: list[TaskRow], rows: list[TaskRow]) -> list[Finding]:
+    """A task table the draft does not use is said, never dropped silently."""
+    if not table_rows or rows is table_rows:
+        return []
+    tables = "、".join(dict.fromkeys(row.source for row in table_rows))
+    return [Finding("table.unused", Severity.WARNING, SHEET_TASKS, "",
+                    f"文件中的任务表（{tables}，{len(table_rows)} 项）不到正文条目（{len(rows)} 项）的一半，"
+                    "已按正文分解；如应以表格为准，请核对。")]
 
 
 def _title_outline(title: str) -> Outline:
@@ -149,15 +173,20 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     options = options or DraftOptions()
     outline, table_rows = read_source(path)
     rows = _issuer_rows(table_rows, decompose(outline, options.granularity))
+    if not rows:
+        raise OutlineError(f"文件“{Path(path).name}”中未识别到任务：找到 {len(outline.roots)} 个一级条目，"
+                           "但其中没有可分解的任务内容。")
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
+    if options.directory:
+        split_glued_units(table_rows, options.directory)
     assign_units(rows, options.directory, outline.addressees if options.use_addressees else "")
     if options.mapping:
         cascade(rows, options.mapping, options.directory)
     if options.expand_groups and options.directory:
         expand_groups(rows, options.directory)
     assign_deadlines(rows, outline, options.default_deadline, options.year, options.year_end)
-    findings = _deadline_findings(rows)
+    findings = _deadline_findings(rows) + _unused_table_findings(table_rows, rows)
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)
     return Draft(outline, rows, findings)

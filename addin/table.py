@@ -14,30 +14,17 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .columns import MAX_HEADER_SCAN, TASK_ROLES, find_task_header, header_roles, is_header_row, normalize_header
 from .decompose import TaskRow
 from .errors import FenJieError
 from .findings import Finding, Severity
 from .plan.markers import find_marker
 from .safe_io import check_input_file
-from .units.notes import UnitRoles, parse_unit_note, split_unit_names
+from .units.cells import parse_unit_cell
+from .units.notes import UnitRoles
 from .workbook import SHEET_PLAN
 
-MAX_HEADER_SCAN = 15
 MAX_TABLE_BYTES = 50 * 1024 * 1024
-
-# Column role -> header words (compared after removing spaces and brackets).
-HEADER_WORDS: dict[str, tuple[str, ...]] = {
-    "seq": ("序号", "编号", "序"),
-    "chapter": ("章节", "板块", "工作板块"),
-    "section": ("小节",),
-    "name": ("任务名称", "工作重点", "目标和任务", "重点任务", "任务事项", "工作任务", "任务"),
-    "content": ("任务内容", "具体内容", "工作内容", "主要内容", "具体任务", "任务措施", "工作措施",
-                "具体措施", "主要任务"),
-    "lead": ("牵头单位", "牵头部门", "主责单位"),
-    "units": ("责任单位", "责任部门", "承办单位", "落实单位", "牵头单位责任单位", "责任单位牵头单位"),
-    "assist": ("配合单位", "协办单位", "配合部门", "参与单位"),
-    "deadline": ("完成时限", "时间节点", "完成时间", "时限要求", "完成期限", "时间要求", "时限"),
-}
 
 
 class TableReadError(FenJieError):
@@ -79,51 +66,29 @@ class TaskTable:
         return f"{get_column_letter(self.columns[role] + 1)}{self.row_numbers[index]}"
 
 
-def normalize_header(text: object) -> str:
-    """Header text compared without spaces, brackets, * and punctuation."""
-    return re.sub(r"[\s()（）\[\]【】*＊/／、:：.．\n]", "", str(text or ""))
-
-
-def header_role(text: object) -> str | None:
-    """The column role a header cell names, if any."""
-    key = normalize_header(text)
-    if not key:
-        return None
-    for role, words in HEADER_WORDS.items():
-        if key in words:
-            return role
-    for role, words in HEADER_WORDS.items():
-        if any(key.startswith(w) or key.endswith(w) for w in words if len(w) >= 2):
-            return role
-    return None
-
-
 def _row_roles(values: list[object]) -> dict[str, int]:
     roles: dict[str, int] = {}
-    for index, value in enumerate(values):
-        role = header_role(value)
-        if role and role not in roles:
+    for index, role in header_roles(values).items():
+        if role in TASK_ROLES and role not in roles:
             roles[role] = index
     return roles
 
 
 def find_header(grid: list[list[object]]) -> tuple[int, dict[str, int]]:
-    """0-based header row and its column roles; a two-row header is combined.
+    """0-based header row and its column roles (header words and content); a two-row header is combined.
 
     Raises:
-        TableReadError: no row among the first rows names a task column.
+        TableReadError: no row among the first rows names a task column, and the
+            content shows none either.
     """
-    best = (-1, {})
-    for index, row in enumerate(grid[:MAX_HEADER_SCAN]):
-        roles = _row_roles(row)
-        if len(roles) >= 2 and ({"content", "name"} & roles.keys()) and len(roles) > len(best[1]):
-            best = (index, roles)
-    index, roles = best
-    if index < 0:
+    found = find_task_header(grid)
+    if found is None:
         raise TableReadError("未找到表头：前 15 行中没有“序号”“任务内容”“责任单位”等列名。")
+    index, roles = found
     if index + 1 < len(grid):
         below = _row_roles(grid[index + 1])
-        if below and not (below.keys() & {"seq"}) and all(grid[index + 1][i] not in (None, "") for i in below.values()):
+        if below and not (below.keys() & {"seq"}) and is_header_row(grid[index + 1]) and all(
+                grid[index + 1][i] not in (None, "") for i in below.values()):
             merged = {**roles, **below}  # 责任单位 over 牵头单位 | 配合单位
             if "units" in merged and merged["units"] in below.values() and "units" not in below:
                 del merged["units"]
@@ -144,38 +109,36 @@ def _text(value: object) -> str:
 
 
 def _is_header_again(values: list[str], header: list[str]) -> bool:
+    """The header repeated at a page break, or another header row (never a task)."""
     filled = [normalize_header(v) for v in values if v]
-    return bool(filled) and filled == [normalize_header(h) for h in header if h]
+    return bool(filled) and (filled == [normalize_header(h) for h in header if h] or is_header_row(values))
 
 
 def _section_text(values: list[str], columns: dict[str, int]) -> str | None:
-    """The text of a section row ("一、…" alone on its row), else None."""
+    """The text of a section row ("一、…" alone on its row, or one text across the row), else None."""
     filled = [v for v in values if v]
     if not filled or len(set(filled)) != 1:
         return None
     marker = find_marker(filled[0])
     if marker and marker.kind in ("chapter", "section", "part"):
         return filled[0]
-    content = columns.get("content", columns.get("name"))
-    return None if content is not None and values[content] else None
+    spread = len(filled) >= 3 and len(filled) == len([v for v in values[: max(columns.values()) + 1]])
+    return filled[0] if spread and len(filled[0]) <= 60 else None
 
 
-def parse_units_cell(text: str, star_lead: bool) -> UnitRoles:
-    """The roles in a 责任单位 cell: ``*`` marks, 牵头单位：…；…, or X牵头，Y配合."""
-    text = text.replace("＊", "*")
-    if star_lead and "*" in text:
-        roles = UnitRoles()
-        for part in re.split(r"[、，,；;\s]+", text):
-            names = split_unit_names(part.replace("*", ""))
-            roles.add("lead" if part.strip().startswith("*") else "units", names)
-        return roles
-    return parse_unit_note(re.sub(r"\s*\n\s*", "", text) if _broken_name(text) else text)
+_FOOTNOTE = re.compile(r"^\s*(?:注|备注|说明|附注)\s*[0-9０-９]?\s*[:：]")
 
 
-def _broken_name(text: str) -> bool:
-    # "区发\n改委": a line wrap inside a name leaves a fragment without an organ word.
-    return any(re.fullmatch(r"[\u4e00-\u9fff]{1,4}", part) and not re.search(r"[局委办室所队中心府]$", part)
-               for part in text.split("\n")[:-1])
+def _is_footnote(values: list[str]) -> bool:
+    """"注：标*的为牵头单位" under a table: one text, no task."""
+    filled = {v for v in values if v}
+    return len(filled) == 1 and _FOOTNOTE.match(next(iter(filled))) is not None
+
+
+def parse_units_cell(text: str, star_lead: bool, default_role: str = "units") -> UnitRoles:
+    """The roles in a 责任单位 cell: ``*`` marks, 牵头单位：…；…, X牵头，Y配合, one unit per line."""
+    del star_lead  # a "*" marks the lead wherever it is written
+    return parse_unit_cell(text, default_role)
 
 
 MAX_TABLE_ROWS = 20000
@@ -372,6 +335,14 @@ def rows_from_grid(grid: list[list[str]], label: str, strict: bool = True) -> li
     return [row for row in table.rows if row.content]
 
 
+def table_header(grid: list[list[str]]) -> list[str]:
+    """The header row of a task table's grid (for a continuation that lacks it), or []."""
+    try:
+        return list(grid[find_header(grid)[0]])
+    except TableReadError:
+        return []
+
+
 def _plan_title(sheets: list[_Sheet]) -> str:
     """"《要点》任务分解表" from the 上级要点 sheet of a FenJie working workbook, or ""."""
     plan = next((sheet for sheet in sheets if sheet.name == SHEET_PLAN), None)
@@ -387,21 +358,47 @@ def _title(rows: list[list[object]]) -> str:
     return titled[0] if titled else ""
 
 
+_INHERITED = ("chapter", "section", "name")
+
+
 def _read_rows(table: TaskTable, sheet: _Sheet, header: int) -> None:
     header_values = [_text(v) for v in sheet.grid[header]]
     chapter = section = ""
     columns = table.columns
+    above: dict[str, str] = {}
     for r in range(header + 1, len(sheet.grid)):
         values = [_text(v) for v in sheet.grid[r]]
         if not any(values) or _is_header_again(values, header_values):
             continue
+        if _is_footnote(values):
+            continue
         heading = _section_text(values, columns)
         if heading:
-            kind = find_marker(heading).kind
+            kind = find_marker(heading).kind if find_marker(heading) else "chapter"
             chapter, section = (heading, "") if kind in ("chapter", "part") else (chapter, heading)
+            above = {}
             continue
-        table.rows.append(_task_row(values, columns, table.star_lead, chapter, section, r + 1))
+        _inherit(values, columns, above)
+        row = _task_row(values, columns, table.star_lead, chapter, section, r + 1)
+        if not row.content and not row.name:
+            continue
+        table.rows.append(row)
         table.row_numbers.append(r + 1)
+
+
+def _inherit(values: list[str], columns: dict[str, int], above: dict[str, str]) -> None:
+    """An empty group cell (task name, section) takes the text above it: a merged cell as pasted."""
+    for role in _INHERITED:
+        c = columns.get(role)
+        if c is None or c >= len(values) or "content" not in columns:
+            continue
+        if values[c]:
+            above[role] = values[c]
+            for lower in _INHERITED[_INHERITED.index(role) + 1:]:
+                if lower in columns and not values[columns[lower]]:
+                    above.pop(lower, None)
+        elif role in above and values[columns["content"]]:
+            values[c] = above[role]
 
 
 def _task_row(values: list[str], columns: dict[str, int], star_lead: bool, chapter: str, section: str,
@@ -413,10 +410,9 @@ def _task_row(values: list[str], columns: dict[str, int], star_lead: bool, chapt
     if "content" not in columns:
         name, content = "", name  # one text column (目标和任务) holds the task itself
     roles = parse_units_cell(get("units"), star_lead) if get("units") else UnitRoles()
-    if get("lead"):
-        roles.add("lead", split_unit_names(get("lead")))
-    if get("assist"):
-        roles.add("assist", split_unit_names(get("assist")))
+    for role in ("lead", "assist"):
+        if get(role):
+            roles.merge(parse_units_cell(get(role), star_lead, role))
     seq_text = get("seq")
     seq = int(seq_text) if seq_text.isdigit() else 0
     chapter, section = get("chapter") or chapter, get("section") or section

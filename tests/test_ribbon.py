@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwings as xw
+from wps_engine import RecordingRemote
 
 from addin import ribbon
 from addin.cli import main
@@ -57,6 +58,20 @@ class RemoteBook:
     def alerts(self) -> list[str]:
         return [a["args"][0] for a in self.actions() if a["func"] == "alert"]
 
+    def colored(self) -> list[dict]:
+        return [a for a in self.actions() if a["func"] == "setRangeColor"]
+
+
+# Every button runs on both: the xlwings remote engine (Excel) and the WPS service's recording workbook.
+ENGINES = {"xlwings": RemoteBook, "wps": RecordingRemote}
+Engine = RemoteBook
+
+
+@pytest.fixture(params=list(ENGINES), autouse=True)
+def engine(request, monkeypatch):
+    monkeypatch.setitem(globals(), "Engine", ENGINES[request.param])
+    return request.param
+
 
 @pytest.fixture
 def workspace(corpus, tmp_path):
@@ -84,7 +99,7 @@ def test_every_button_has_a_dispatcher_entry_and_a_sub():
 
 
 def _run(sheets, button: str) -> RemoteBook:
-    remote = RemoteBook(sheets)
+    remote = Engine(sheets)
     ribbon.dispatch(button, remote.book)
     return remote
 
@@ -163,7 +178,7 @@ def test_btnValidate(workspace):
     remote = _run({"设置": sheets["设置"], "任务分解": rows, "单位名录": sheets["单位名录"]}, "btnValidate")
     findings = remote.written()["校验结果"]
     assert any(f[2] == "seq.duplicate" and f[4] == "A2" for f in findings[1:])
-    assert any(a["func"] == "setRangeColor" for a in remote.actions())
+    assert remote.colored()
     assert remote.alerts()[0].startswith("校验完成：2 错误")
 
 

@@ -51,8 +51,11 @@ def read_plan(path: str | Path) -> PlanText:
     """
     path = Path(path)
     check_input_file(path, MAX_PLAN_BYTES, "一份工作要点", PlanReadError)
+    from .text_tables import split_text_table  # late: it reads cells with addin.units, which imports .markers
+
     plan = _read_raw(path)
-    lines = repair_paragraphs(plan.lines)
-    if not lines:
+    kept, pasted = split_text_table(plan.lines)  # a table pasted as text is read as a table
+    lines = repair_paragraphs(kept)
+    if not lines and not plan.tables and not pasted:
         raise PlanReadError(f"文件“{path.name}”中没有文字内容。")
-    return PlanText(path, lines, plan.tables)
+    return PlanText(path, lines, plan.tables + pasted)

@@ -67,7 +67,11 @@ def _cell_text(cell: str | None) -> str:
     joined without a separator; only a line that ends a unit name followed by one
     that starts another ("区府办|区司法局", one unit per line) is joined with 、.
     """
+    from ..units.cells import is_unit_per_line  # late: addin.units imports this package
+
     lines = [line.strip() for line in (cell or "").split("\n") if line.strip()]
+    if is_unit_per_line(lines):
+        return "\n".join(lines)  # one unit per line: the unit cell reader splits them
     text = lines[0] if lines else ""
     for line in lines[1:]:
         joiner = "、" if _ORGAN_END.search(text) and _UNIT_START.match(line) else ""
@@ -80,10 +84,19 @@ def _join_tables(grids: list[list[list[str]]]) -> list[list[list[str]]]:
     tables: list[list[list[str]]] = []
     for grid in grids:
         if tables and len(grid[0]) == len(tables[-1][0]):
+            if _continues_row(tables[-1][-1], grid[0]):
+                tables[-1][-1] = [a + b for a, b in zip(tables[-1][-1], grid[0], strict=True)]
+                grid = grid[1:]
             tables[-1].extend(grid)  # a repeated header row is skipped by the table reader
         else:
             tables.append(grid)
     return tables
+
+
+def _continues_row(last: list[str], first: list[str]) -> bool:
+    """A row broken by the page: the new page's first row has no number and no text in the
+    first and last columns where the row before has both ("7 | …审查、 | 党政办公室" / " | 读质量… | ")."""
+    return bool(last[0] and last[-1]) and not first[0] and not first[-1] and any(first)
 
 
 def _fold(text: str) -> str:
