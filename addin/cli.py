@@ -28,7 +28,8 @@ from .markup import FIXABLE, mark_workbook, write_findings_workbook
 from .pipeline import Draft, DraftOptions, draft_from_plan
 from .progress.ledger import as_of_date, create_ledger
 from .progress.merge import merge_returns
-from .progress.split import default_round, split_ledger
+from .progress.split import default_round, split_ledger, unassigned_groups
+from .progress.status import DONE_BY_CHOICES, Rules
 from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import save_over
@@ -195,8 +196,13 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
 
 
 def _cmd_split(args: argparse.Namespace) -> int:
-    results = split_ledger(args.ledger, args.output_dir, args.round or default_round(date.today()),
-                           _directory_from(args))
+    from .progress.ledger import load_ledger
+
+    directory = _directory_from(args)
+    for group, seqs in unassigned_groups(load_ledger(args.ledger), directory).items():
+        print(f"需指定单位：“{group}”（任务 {'、'.join(map(str, seqs))}）是分组，单位名录中没有其成员单位，"
+              "不生成反馈表；请在单位名录中为其成员填写“所属分组”，或在任务分解表中写明具体单位。")
+    results = split_ledger(args.ledger, args.output_dir, args.round or default_round(date.today()), directory)
     for result in results:
         print(f"{result.unit}\t{result.tasks} 项\t{result.path}")
     print(f"已为 {len(results)} 个单位生成反馈表：{args.output_dir}")
@@ -212,9 +218,22 @@ def _cmd_merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rules(args: argparse.Namespace) -> Rules:
+    if not 0 <= args.yellow <= args.red <= 100:
+        raise FenJieError(f"黄灯阈值（{args.yellow:g}）和红灯阈值（{args.red:g}）应在 0–100 之间，且黄灯不大于红灯。")
+    return Rules(args.yellow, args.red, DONE_BY_CHOICES[args.done_by], args.warn_days)
+
+
+def _add_rule_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--yellow", type=float, default=10, help="落后序时进度多少个百分点亮黄灯（默认 10）")
+    sub.add_argument("--red", type=float, default=30, help="落后序时进度超过多少个百分点亮红灯（默认 30）")
+    sub.add_argument("--done-by", choices=tuple(DONE_BY_CHOICES), default="牵头单位",
+                     help="办结认定：牵头单位（默认：牵头单位报已完成且无责任单位报未完成）或 全部责任单位")
+
+
 def _cmd_summary(args: argparse.Namespace) -> int:
     as_of = as_of_date(args.as_of, "--as-of ")
-    backup = write_summary(args.ledger, args.output, as_of, args.warn_days)
+    backup = write_summary(args.ledger, args.output, as_of, args.warn_days, _rules(args))
     print(f"已生成进度汇总（截至 {as_of.isoformat()}）：{args.output}")
     if backup:
         print(f"原文件已备份为：{backup}")
@@ -230,7 +249,7 @@ def _mail_plan(args: argparse.Namespace) -> list:
     settings, directory = _mail_settings(args), _directory_from(args)
     if args.mail_command == "remind" or getattr(args, "remind", False):
         as_of = as_of_date(args.as_of, "--as-of ")
-        return plan_reminders(args.ledger, directory, settings, as_of, args.warn_days)
+        return plan_reminders(args.ledger, directory, settings, as_of, args.warn_days, _rules(args))
     if not args.forms:
         raise FenJieError("请用 --forms 指定反馈表所在文件夹（fenjie split 的输出）。")
     return plan_form_mails(args.ledger, args.forms, directory, settings)
@@ -288,6 +307,7 @@ def _add_mail_commands(commands) -> None:
         sub.add_argument("--template-dir", help="自定义邮件模板文件夹")
         sub.add_argument("--as-of", help="催办统计日期（默认今天）")
         sub.add_argument("--warn-days", type=int, default=15, help="临期预警天数（默认 15）")
+        _add_rule_options(sub)
         if name != "preview":
             sub.add_argument("--via", choices=("eml", "smtp", "outlook"), default="eml",
                              help="发送方式：eml 文件（默认）、smtp、outlook 草稿")
@@ -514,6 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("-o", "--output", required=True, help="进度汇总文件（.xlsx）")
     sub.add_argument("--as-of", help="统计截止日期，如 2024-09-30（默认今天）")
     sub.add_argument("--warn-days", type=int, default=15, help="临期预警天数（默认 15）")
+    _add_rule_options(sub)
     sub.set_defaults(handler=_cmd_summary)
 
     addin = commands.add_parser("addin", help="Excel 加载项：生成、安装、卸载、查看状态",

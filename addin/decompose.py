@@ -7,6 +7,12 @@ Rules, from how people decomposed the corpus plans by hand:
 * A prose paragraph without items is split into its separate requirements:
   its sentences, with 一是/二是 clauses as boundaries too, a short sentence
   staying with the one before it.
+* A note's scope is read as people read it: a note after the last of several
+  sub-items that have none covers them all; several notes in one paragraph each
+  cover the sentences before them; "以下任务均需X落实，不再一一列出" adds X to
+  every later task.
+* Framing and closing chapters (指导思想, 工作要求, 保障措施) and a chapter's
+  overview paragraph ("主要任务是：…") hold no tasks.
 * 任务名称 is the item's heading sentence; for a requirement, its leading verb
   phrase when it has one ("建立…机制，对于…" → "建立…机制"); else the paragraph
   heading.
@@ -21,7 +27,8 @@ from functools import lru_cache
 
 from .deadlines import find_deadline_text
 from .outline import Outline, OutlineNode, split_heading
-from .units import UnitRoles, extract_unit_notes, note_segments, with_leaders
+from .plan.hanzi import simplified
+from .units import UnitRoles, extract_unit_notes, note_segments, standing_units, with_leaders
 
 HEADING_NOTE = "标题注明"  # the 单位来源 of units a heading's note gives every task under it
 ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
@@ -39,6 +46,8 @@ _NEW_SUBJECT = re.compile(
     r")"
 )
 _MIN_PIECE = 15
+_MIN_TASK = 4  # a task's text has at least this many characters ("围绕“" cut off by a page is none)
+_CONTENT_CHARS = re.compile(r"[\w]")
 _PREPOSITION = re.compile(r"^(对于?|在|围绕|按照|根据|针对|凡是?|通过|依托|结合|为了?|关于)")
 # A paragraph's opening principle ("贯彻落实《…》…", "准确适用…") frames the requirement
 # after it rather than standing as a task of its own.
@@ -49,9 +58,15 @@ _FRAMING = re.compile(r"^(?:严格依照|严格按照|严格依据|准确适用|
 _ELABORATION = re.compile(
     r"^(?:有条件的|鼓励|对于|其中|同时|此外|另外|并且|确需|后续)|^[^，,。；;]{2,30}的[，,]\s*(?:[^，,。]{0,12}?)(?:要|应|须|可)"
 )
+# Chapters that frame the plan (指导思想…) or close it with boilerplate for everyone
+# (工作要求, 保障措施): official tables take no rows from them.
 _FRAMING_CHAPTER = re.compile(
-    r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|主要目标|工作目标|总体思路|工作思路)[和与及、]?)+"
+    r"(?:(?:指导思想|总体要求|基本原则|工作原则|总体目标|主要目标|工作目标|总体思路|工作思路"
+    r"|工作要求|有关要求|保障措施|组织保障|工作保障|保障机制|组织实施)[和与及、]?)+"
 )
+# A chapter's own paragraph that only sums up the tasks its sections list:
+# "2022年，全区政务公开工作的主要任务是：聚焦…；聚焦…".
+_OVERVIEW = re.compile(r"^[^。]{0,40}?(?:主要任务|总体要求|目标任务|总体目标|工作重点)(?:是|为)[:：]")
 _LEAD_PHRASE = re.compile(r"^([^，,；;：:。]{4,24})[，,]")
 # A leading phrase that opens with a preposition or a subject is no task name.
 _NOT_A_NAME = re.compile(
@@ -219,12 +234,18 @@ def _task_nodes(outline: Outline) -> list[OutlineNode]:
     framing = [node for node in outline.walk() if node.kind in ("part", "chapter") and _is_framing(node)]
     skipped = {id(node) for root in framing for node in root.walk()}
     return [node for node in outline.walk()
-            if node.body and (not node.children or node.text) and id(node) not in skipped]
+            if (node.body or _bare_item(node)) and (not node.children or node.text) and id(node) not in skipped
+            and not (node.children and _OVERVIEW.match(simplified(node.text)))]
+
+
+def _bare_item(node: OutlineNode) -> bool:
+    """A numbered item that is only its heading ("3.健全应急指挥体系") is a task all the same."""
+    return node.kind in ATOMIC_KINDS and not node.children and len(_CONTENT_CHARS.findall(node.heading)) >= _MIN_TASK
 
 
 def _is_framing(chapter: OutlineNode) -> bool:
     heading = re.sub(r"[\s。：:，,]", "", _heading(chapter) or "")
-    if not _FRAMING_CHAPTER.fullmatch(heading):
+    if not _FRAMING_CHAPTER.fullmatch(simplified(heading)):
         return False
     return not any(extract_unit_notes("\n".join(n.body) + (n.heading or ""))[1].states_anything()
                    for n in chapter.walk())
@@ -294,7 +315,7 @@ def _requirements(node: OutlineNode, heading: str):
             own_heading, rest = split_heading(paragraph)
             if own_heading and rest:
                 name, paragraph = own_heading, rest
-        for requirement in split_requirements(paragraph):
+        for requirement in split_requirements(standing_units(paragraph)[0]):
             yield name, requirement
 
 
@@ -311,18 +332,83 @@ def decompose(outline: Outline, granularity: Granularity = Granularity.REQUIREME
     """
     rows: list[TaskRow] = []
     ancestors = _ancestor_map(outline)
-    for node in _task_nodes(outline):
+    tasks = {id(node) for node in _task_nodes(outline)}
+    # Units a note gave every later task ("以下任务均需X落实"), from the introduction on.
+    standing = UnitRoles(standing=standing_units("\n".join(line.text for line in outline.intro))[1])
+    by_node: dict[int, list[TaskRow]] = {}
+    pending: list[tuple[TaskRow, dict[str, list[str]]]] = []  # standing units, added once notes are spread
+    for node in outline.walk():
+        if node.heading:
+            standing.merge(UnitRoles(standing=_heading_note(node.heading)[1].standing))
+        later = UnitRoles(standing=standing_units("\n".join(node.body))[1])  # for the tasks after this node's
+        if id(node) not in tasks:
+            standing.merge(later)
+            continue
         parents = ancestors[id(node)]
-        chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
-            (p for p in parents if p.kind == "part"), None)  # 第一部分 > 一、: the 一、 is the 章节
-        section = next((p for p in parents if p.kind == "section"), None)
-        if node.kind == "section":
-            section = node
-        elif node.kind == "chapter" or (node.kind == "part" and chapter is None):
-            chapter = node  # a chapter with text of its own ("二、…\n加强培训。各…要…")
+        chapter, section = _chapter_and_section(node, parents)
         for name, content, roles, path in _rows_for(node, parents, granularity):
-            rows.append(_row(len(rows) + 1, chapter, section, name, content, roles, path, node))
+            if len(_CONTENT_CHARS.findall(content)) < _MIN_TASK:
+                continue  # only a note for later tasks, or a fragment cut off by the page
+            row = _row(len(rows) + 1, chapter, section, name, content, roles, path, node)
+            pending.append((row, {role: list(names) for role, names in standing.standing.items()}))
+            rows.append(row)
+            by_node.setdefault(id(node), []).append(row)
+        standing.merge(later)
+    _spread_trailing_notes(outline, by_node)
+    for row, units in pending:
+        _add_standing(row, units)
     return rows
+
+
+def _chapter_and_section(node: OutlineNode, parents: list[OutlineNode]):
+    """The 章节 and 小节 a node's rows belong to."""
+    chapter = next((p for p in parents if p.kind == "chapter"), None) or next(
+        (p for p in parents if p.kind == "part"), None)  # 第一部分 > 一、: the 一、 is the 章节
+    section = next((p for p in parents if p.kind == "section"), None)
+    if node.kind == "section":
+        section = node
+    elif node.kind == "chapter" or (node.kind == "part" and chapter is None):
+        chapter = node  # a chapter with text of its own ("二、…\n加强培训。各…要…")
+    return chapter, section
+
+
+def _add_standing(row: TaskRow, standing: dict[str, list[str]]) -> None:
+    """Add the units a note gave every later task, in the role it gave them."""
+    for role, names in standing.items():
+        target = getattr(row, role)
+        target.extend(n for n in names if n not in row.lead + row.units + row.assist)
+
+
+def _own_units(row: TaskRow) -> bool:
+    """True when the row's units come from its own note (not a heading's)."""
+    return bool(row.lead or row.units or row.assist) and HEADING_NOTE not in row.unit_sources.values()
+
+
+def _spread_trailing_notes(outline: Outline, by_node: dict[int, list[TaskRow]]) -> None:
+    """A note after the last of several sub-items that have none covers all of them.
+
+    "（1）…（2）…（3）…（4）…（责任单位：X）" is read by people as X for (1)–(4), not (4)
+    alone. Only when the last sibling alone has a note and no heading's note covers the
+    others: where several have their own, an item without one is a gap for the person.
+    """
+    for node in outline.walk():
+        children = [child for child in node.children if child.kind in ATOMIC_KINDS]
+        if len(children) < 2 or len(children) != len(node.children):
+            continue
+        groups = [by_node.get(id(child), []) for child in children]
+        if not all(groups) or not all(_own_units(row) for row in groups[-1]):
+            continue
+        if any(row.lead or row.units or row.assist for group in groups[:-1] for row in group):
+            continue  # they have notes of their own, or a heading's note covers them
+        last = groups[-1][-1]
+        own = by_node.get(id(node), []) if node.kind in ATOMIC_KINDS else []  # "6.完成…" over (1)…(3)
+        if any(row.lead or row.units or row.assist for row in own):
+            continue
+        for row in (row for group in [own, *groups[:-1]] for row in group):
+            row.unit_sources = {}
+            row.lead, row.units, row.assist = list(last.lead), list(last.units), list(last.assist)
+            row.deadline_note = row.deadline_note or last.deadline_note
+            row.deadline = row.deadline or last.deadline_note
 
 
 def _row(seq, chapter, section, name, content, roles: UnitRoles, path, node) -> TaskRow:

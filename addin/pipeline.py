@@ -16,13 +16,13 @@ from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadlin
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
 from .findings import Finding, Severity
-from .outline import Outline, parse_outline
+from .outline import Outline, parse_outline, table_plan_outline
 from .plan import read_plan
 from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid, table_header
 from .units.cells import split_glued_units
 from .units.directory import UnitDirectory, nearest_hint
-from .units.infer import assign_units, expand_groups
+from .units.infer import UnitSource, addressee_units, assign_units, expand_groups, states_unit
 from .units.mapping import UnitMapping, cascade
 from .units.mentions import is_known_unit
 
@@ -66,6 +66,16 @@ def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: 
         row.due = "、".join(d.isoformat() for d in deadline.due)
 
 
+def _year_findings(outline: Outline, year: int | None) -> list[Finding]:
+    """A finding when neither the title, the document number, the date nor the text gives the plan year."""
+    if year or outline.year:
+        return []
+    today = date.today().year
+    return [Finding("plan.year", Severity.WARNING, SHEET_TASKS, "",
+                    f"未能从标题、文号或印发日期确定计划年度，到期日期暂按{today}年计算；"
+                    "请在“设置”工作表填写“计划年度”（命令行用 --year）后重新识别完成时限。", str(today))]
+
+
 def unknown_unit_findings(rows: list[TaskRow], directory: UnitDirectory, first_row: int = 2) -> list[Finding]:
     """A finding for each unit name that is neither in the directory nor a group expression."""
     from .workbook import TASK_HEADERS, column_letter
@@ -93,6 +103,44 @@ def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]
                 f"完成时限“{row.deadline}”无法识别，已按原文保留。")
         for i, row in enumerate(rows) if row.deadline_kind == DeadlineKind.UNKNOWN.value
     ]
+
+
+def unstated_unit_findings(rows: list[TaskRow], addressees: str, first_row: int = 2) -> list[Finding]:
+    """Findings (未注明责任单位) for tasks whose text names no unit, with the addressees as a suggestion.
+
+    The notice's addressees are who the plan is sent to, not a statement of who does
+    one task: an empty task gets a warning offering them with their source. A task
+    filled from a suggestion gets a hint; a plan that names no unit anywhere, filled
+    from the addressees, gets one hint for all its tasks (each is marked 通知主送 in 单位来源).
+    """
+    from .workbook import TASK_HEADERS, column_letter
+
+    column = column_letter(TASK_HEADERS.index("责任单位"))
+    offered = "、".join(addressee_units(addressees))
+    findings, addressed = [], []
+    for offset, row in enumerate(rows):
+        if states_unit(row):
+            continue
+        names = row.lead + row.units
+        sources = list(dict.fromkeys(row.unit_sources.get(n, "") for n in names))
+        cell = f"{column}{first_row + offset}"
+        message = f"第{row.seq}项任务未注明责任单位（原文未写明由谁负责）"
+        if sources == [UnitSource.ADDRESSEE.value]:
+            addressed.append(row)
+        elif names:
+            findings.append(Finding("unit.unstated", Severity.HINT, SHEET_TASKS, cell,
+                                    message + f"；已按{'、'.join(sources)}填入“{'、'.join(names)}”，请核对。"))
+        else:
+            suggestion = (f"；通知主送单位为“{offered}”（来源：{UnitSource.ADDRESSEE.value}），可供参考"
+                          if offered else "")
+            findings.append(Finding("unit.unstated", Severity.WARNING, SHEET_TASKS, cell,
+                                    message + f"，请填写{suggestion}。", offered))
+    if addressed:
+        findings.insert(0, Finding(
+            "unit.unstated", Severity.HINT, SHEET_TASKS, f"{column}{first_row + rows.index(addressed[0])}",
+            f"原文没有为任务注明责任单位，{len(addressed)} 项任务已按通知主送单位“{offered}”填写"
+            f"（“单位来源”列为“{UnitSource.ADDRESSEE.value}”），请核对。"))
+    return findings
 
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
@@ -123,7 +171,8 @@ def read_source(path: str | Path) -> tuple[Outline, list[TaskRow]]:
             raise OutlineError(f"文件“{path.name}”中未识别到任务：{explain_tables(plan.tables)}。") from None
         if not rows:
             raise exc
-        return _title_outline(plan.lines[0].text if plan.lines else path.stem), rows
+        outline = table_plan_outline(plan)
+        return (outline if outline.title else _title_outline(path.stem)), rows
 
 
 def _table_rows(plan: PlanText, strict: bool) -> list[TaskRow]:
@@ -164,6 +213,16 @@ def _title_outline(title: str) -> Outline:
     return Outline(title, int(year.group(1)) if year else None, "", "", [])
 
 
+def _no_tasks_message(path: Path, outline: Outline) -> str:
+    """What was found in a plan that yields no task: never a draft of zero rows."""
+    headings = [f"{node.label}、{node.heading}" for node in outline.roots if node.heading][:4]
+    count = sum(1 for _ in outline.walk())
+    found = f"识别到 {count} 个编号条目（{'；'.join(headings)}）" if headings else (
+        f"识别到 {count} 个编号条目" if count else "未识别到编号条目或任务表格")
+    return (f"文件“{path.name}”中没有可分解的任务：{found}，但都是指导思想、工作要求等说明性内容或印发通知本身。"
+            "请确认所选文件是工作要点或方案本身；上级下发的是任务分解表时，请直接导入该表。")
+
+
 def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Draft:
     """Read, decompose and fill units and deadlines for one plan document.
 
@@ -174,8 +233,7 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     outline, table_rows = read_source(path)
     rows = _issuer_rows(table_rows, decompose(outline, options.granularity))
     if not rows:
-        raise OutlineError(f"文件“{Path(path).name}”中未识别到任务：找到 {len(outline.roots)} 个一级条目，"
-                           "但其中没有可分解的任务内容。")
+        raise OutlineError(_no_tasks_message(Path(path), outline))
     for seq, row in enumerate(rows, start=1):
         row.seq = seq
     if options.directory:
@@ -186,7 +244,9 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     if options.expand_groups and options.directory:
         expand_groups(rows, options.directory)
     assign_deadlines(rows, outline, options.default_deadline, options.year, options.year_end)
-    findings = _deadline_findings(rows) + _unused_table_findings(table_rows, rows)
+    findings = _deadline_findings(rows) + _year_findings(outline, options.year)
+    findings += _unused_table_findings(table_rows, rows)
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)
+    findings += unstated_unit_findings(rows, outline.addressees)
     return Draft(outline, rows, findings)

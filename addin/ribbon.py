@@ -55,6 +55,10 @@ SETTINGS = (
     ("轮次", "", "如 2024年第3季度；默认为当前季度"),
     ("回收文件夹", "", "各单位交回的反馈表所在文件夹"),
     ("统计日期", "", "进度汇总的截止日期；默认今天"),
+    ("黄灯阈值", "10", "落后序时进度多少个百分点亮黄灯"),
+    ("红灯阈值", "30", "落后序时进度超过多少个百分点亮红灯（逾期未完成、应启动未启动也亮红灯）"),
+    ("办结认定", "牵头单位", "牵头单位（牵头报已完成且无责任单位报未完成）/ 全部责任单位（牵头、责任单位都报已完成）"),
+    ("临期预警天数", "15", "距完成时限不足该天数且未完成的任务至少亮黄灯"),
     ("发送方式", "eml", "eml（生成邮件文件，用邮件客户端发送）/ smtp（直接发送）/ outlook（存为 Outlook 草稿）"),
     ("SMTP服务器", "", "发送方式为 smtp 时填写，如 smtp.example.gov.cn"),
     ("SMTP端口", "465", "默认 465"),
@@ -354,9 +358,18 @@ def split_units(book) -> str:
         create_ledger(_table_file(book, task_rows(book)), ledger_path, _year(book))
     round_label = settings(book).get("轮次") or default_round(date.today())
     folder = output_folder(book) / f"{round_label}_下发"
-    results = split_ledger(ledger_path, folder, round_label, directory_of(book))
+    from .progress.ledger import load_ledger
+    from .progress.split import unassigned_groups
+
+    directory = directory_of(book)
+    groups = unassigned_groups(load_ledger(ledger_path), directory)
+    results = split_ledger(ledger_path, folder, round_label, directory)
     _show_ledger(book, ledger_path)
-    return f"已为 {len(results)} 个单位生成反馈表：{folder}"
+    message = f"已为 {len(results)} 个单位生成反馈表：{folder}"
+    if groups:
+        message += "\n需指定单位（分组，未生成反馈表，请在单位名录中填写其成员单位）：" + "；".join(
+            f"{group}（任务 {'、'.join(map(str, seqs))}）" for group, seqs in groups.items())
+    return message
 
 
 def send_mail(book) -> str:
@@ -415,11 +428,13 @@ def merge_feedback(book) -> str:
 def progress_summary(book) -> str:
     """进度汇总: the summary workbook on the 统计日期."""
     from .progress.ledger import as_of_date
+    from .progress.status import rules_from_settings
     from .progress.summary import write_summary
 
     as_of = as_of_date(settings(book).get("统计日期", ""), f"“{SHEET_SETTINGS}”中的统计日期：")
     out = output_folder(book) / f"进度汇总_{as_of.isoformat()}.xlsx"
-    write_summary(_ledger_path(book), out, as_of)
+    rules = rules_from_settings(settings(book))
+    write_summary(_ledger_path(book), out, as_of, rules.warn_days, rules)
     return f"已生成进度汇总（截至 {as_of.isoformat()}）：{out}"
 
 

@@ -70,15 +70,24 @@ def build_docx(source: Path, target: Path) -> Path:
     numbering.append(parse_xml(
         f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
     document.sections[0].header.paragraphs[0].text = "页眉：政务公开工作要点"
+    num_id, chapters = 90, 0
     for text in paragraphs:
         marker = find_marker(text)
         if marker is None or marker.kind not in LEVELS:
             document.add_paragraph(text)
             continue
+        if marker.kind == "chapter" and marker.label == "一" and chapters:
+            # A second list (a notice's 一、二、三, then its plan's 一、二): a new Word list
+            # restarting at 一, as Word makes it when the attachment is pasted after the notice.
+            num_id += 1
+            numbering.append(parse_xml(
+                f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="90"/>'
+                f'<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'))
+        chapters += marker.kind == "chapter"
         paragraph = document.add_paragraph(marker.rest)
         paragraph._p.get_or_add_pPr().insert(0, parse_xml(
             f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{LEVELS[marker.kind]}"/>'
-            f'<w:numId w:val="90"/></w:numPr>'))
+            f'<w:numId w:val="{num_id}"/></w:numPr>'))
     document.save(str(target))
     return target
 

@@ -195,16 +195,17 @@ def test_reminders_list_exactly_the_red_and_yellow_tasks(ledger, smtp, capsys):
             "--from", "gongkai@town.test", "--as-of", "2024-10-20"]
     assert main(args) == 0
     ledger_data = load_ledger(ledger)
-    overdue_units = {u for u, ids in ledger_data.issued.items() for i in ids
-                     if ledger_data.by_id()[i].deadline == "6月底前" and u != "镇党政办"
-                     and ledger_data.by_id()[i].role_of(u) in ("牵头", "责任")}
+    # Every other unit is silent on its 全年 tasks at 80 % of the year: yellow (未反馈), chased;
+    # 镇党政办 finished everything: green, not chased; 配合-only units are not chased.
+    silent_units = {u for u, ids in ledger_data.issued.items() for i in ids
+                    if u != "镇党政办" and ledger_data.by_id()[i].role_of(u) in ("牵头", "责任")}
     subjects = {m["Subject"] for m in smtp.messages}
-    assert overdue_units and all(any(f"：{u}有" in s for s in subjects) for u in overdue_units)
+    assert silent_units and all(any(f"：{u}有" in s for s in subjects) for u in silent_units)
+    assert len(smtp.messages) == len(silent_units)
     assert not any("：镇党政办有" in s for s in subjects), "a unit that finished everything is not chased"
-    unit = sorted(overdue_units)[0]
-    reminder = next(m for m in smtp.messages if f"：{unit}有" in m["Subject"])
+    reminder = next(m for m in smtp.messages if "：镇司法所有" in m["Subject"])
     body = reminder.get_body(("plain",)).get_content()
-    assert "【红】" in body and "完成时限：6月底前，到期日期：2024-06-30" in body
+    assert "【黄】" in body and "完成时限：全年，到期日期：2024-12-31；当前状态：本单位未反馈" in body
     assert not list(reminder.iter_attachments())
 
 

@@ -149,5 +149,8 @@ def test_other_templates_render(corpus, tmp_path, template):
     workbook = openpyxl.load_workbook(_render(corpus, tmp_path, "miaohang_2024", template))
     sheet = workbook.worksheets[0]
     assert sheet["A2"].value == "2024年庙行镇政务公开工作要点任务分解表"
-    assert sheet["A4"].value == 1 and sheet.max_row == 3 + 28
+    signature = 1 if template == "单位反馈表" else 0  # the 填报人 / 联系电话 / 审核人 row under the tasks
+    assert sheet["A4"].value == 1 and sheet.max_row == 3 + 28 + signature
+    if signature:
+        assert sheet.cell(sheet.max_row, 1).value == "填报人"
     assert sheet.column_dimensions["B"].hidden, "task id column hidden"

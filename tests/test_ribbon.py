@@ -157,7 +157,7 @@ def test_btnMatchUnits(corpus, workspace):
                    "任务分解": [list(TASK_HEADERS)] + rows,
                    "单位名录": [sheets["单位名录"][0]] + directory_values(sample_directory("上海市"))}, "btnMatchUnits")
     written = remote.written()["任务分解"]
-    assert written[1][6] == "各区政府、市政府各部门" and written[1][10] == "主语推断：各区政府、市政府各部门"
+    assert written[1][6] == "各区政府、市政府各部门" and written[1][10] == "通知主送：各区政府、市政府各部门"
     assert "_备份_任务分解" in remote.written(), "the sheet is backed up before it is rewritten"
 
 
@@ -198,7 +198,10 @@ def test_btnSplit(workspace):
     sheets, tmp = workspace
     remote = _split(sheets)
     forms = sorted((tmp / "输出" / "2024年第3季度_下发").glob("*.xlsx"))
-    assert forms and remote.alerts() == [f"已为 {len(forms)} 个单位生成反馈表：{tmp / '输出' / '2024年第3季度_下发'}"]
+    assert forms and remote.alerts() == [f"已为 {len(forms)} 个单位生成反馈表：{tmp / '输出' / '2024年第3季度_下发'}\n"
+                                         "需指定单位（分组，未生成反馈表，请在单位名录中填写其成员单位）："
+                                         "各村（任务 21）；居民区（任务 21）"]
+    assert not any("各村" in p.name or "居民区" in p.name for p in forms), "no form addressed to a group"
     ledger = remote.written()["工作台账"]
     assert ledger[0][:3] == ["序号", "任务ID", "章节"] and len(ledger) == 29
 
@@ -271,7 +274,9 @@ def test_btnMerge(workspace):
     remote = _run({"设置": sheets["设置"]}, "btnMerge")
     assert remote.alerts()[0].startswith("已合并：镇党政办 更新 1 项任务")
     ledger = remote.written()["工作台账"]
-    assert "已完成" in [row[11] for row in ledger[1:]]
+    column = {name: i for i, name in enumerate(ledger[0])}
+    row = next(r for r in ledger[1:] if "镇党政办" in str(r[column["各单位状态"]]))
+    assert "已完成" in row[column["各单位状态"]] and row[column["完成状态"]] in ("已完成", "部分完成")
 
 
 @pytest.mark.parametrize("typed", ["2024-10-20", "2024年10月20日", "2024/10/20", "2024-10-20 00:00:00"])

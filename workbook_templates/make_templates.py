@@ -110,13 +110,16 @@ def ledger() -> Workbook:
                ("责任单位", "{{ task.units }}", 14, False), ("配合单位", "{{ task.assist }}", 12, False),
                ("完成时限", "{{ task.deadline }}", 10, False), ("到期日期", "{{ task.due }}", 11, False),
                ("进展情况", "{{ task.progress }}", 30, True), ("完成状态", "{{ task.status }}", 9, False),
-               ("完成日期", "{{ task.done_date }}", 11, False), ("佐证材料", "{{ task.evidence }}", 16, True),
-               ("最近更新", "{{ task.updated }}", 11, False), ("反馈单位", "{{ task.reporter }}", 12, False)]
+               ("完成进度(%)", "{{ task.percent | default('') }}", 8, False),
+               ("各单位状态", "{{ task.unit_statuses | default('') }}", 26, True),
+               ("完成日期", "{{ task.done_date }}", 12, False), ("佐证材料", "{{ task.evidence }}", 16, True),
+               ("最近更新", "{{ task.updated }}", 19, False), ("反馈单位", "{{ task.reporter }}", 12, False),
+               ("核实情况", "{{ task.check | default('') }}", 16, True)]
     _title_rows(sheet, len(columns), "{{ title }}", attachment=False)
     _columns(sheet, columns, 3, 4)
     sheet.column_dimensions["B"].hidden = True
     sheet.freeze_panes = "A4"
-    sheet.auto_filter.ref = "A3:P3"
+    sheet.auto_filter.ref = f"A3:{sheet.cell(3, len(columns)).column_letter}3"
     _print_setup(sheet, "3:3")
     _settings(workbook, {"合并相同任务名称": "否", "章节行": "否"})
     return workbook
@@ -131,14 +134,31 @@ def feedback() -> Workbook:
                ("任务名称", "{{ task.name }}", 16, False), ("任务内容", "{{ task.content }}", 46, True),
                ("本单位角色", "{{ task.role }}", 10, False), ("完成时限", "{{ task.deadline }}", 10, False),
                ("进展情况", "{{ task.progress }}", 36, True), ("完成状态", "{{ task.status }}", 10, False),
+               ("完成进度(%)", "{{ task.percent | default('') }}", 9, False),
                ("完成日期", "{{ task.done_date }}", 12, False), ("佐证材料", "{{ task.evidence }}", 18, True)]
     _title_rows(sheet, len(columns), "{{ title }}", attachment=False)
     _columns(sheet, columns, 3, 4)
+    _signature_row(sheet, 5)
     sheet.column_dimensions["B"].hidden = True
     sheet.freeze_panes = "A4"
     _print_setup(sheet, "3:3")
     _settings(workbook, {"合并相同任务名称": "否", "章节行": "否"})
     return workbook
+
+
+def _signature_row(sheet, row: int) -> None:
+    """填报人 / 联系电话 / 审核人 under the tasks: labels, each followed by a cell to fill in."""
+    spans = [("填报人", 1, 3), (None, 4, 4), ("联系电话", 5, 6), (None, 7, 7), ("审核人（单位负责人）", 8, 9),
+             (None, 10, 11)]
+    for label, first, last in spans:
+        cell = sheet.cell(row, first, label)
+        cell.font = Font(name=HEADING_FONT if label else BODY_FONT, size=12)
+        cell.alignment = CENTER if label else LEFT
+        for column in range(first, last + 1):
+            sheet.cell(row, column).border = BOX
+        if last > first:
+            sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    sheet.row_dimensions[row].height = 36
 
 
 def main() -> None:

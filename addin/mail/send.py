@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from ..errors import FenJieError
 from ..progress.ledger import load_ledger
 from ..progress.merge import read_return
-from ..progress.summary import RED, YELLOW, judge
+from ..progress.status import RED, SILENT, YELLOW, Rules, reminders
 from ..safe_io import write_atomically
 from ..undo import backup_sheet
 from ..units.directory import UnitDirectory
@@ -91,29 +91,26 @@ def plan_form_mails(ledger_path: str | Path, forms_dir: str | Path, directory: U
 
 
 def plan_reminders(ledger_path: str | Path, directory: UnitDirectory | None, settings: MailSettings,
-                   as_of: date, warn_days: int = 15) -> list[Outgoing]:
-    """三色督办: one reminder per unit with red or yellow tasks it leads or is responsible for."""
+                   as_of: date, warn_days: int = 15, rules: Rules | None = None) -> list[Outgoing]:
+    """三色督办: one reminder per unit with red or yellow tasks it leads or is responsible for.
+
+    The tasks come from :func:`addin.progress.status.reminders`, the computation the
+    进度汇总 uses: a task the summary shows green is never in a reminder.
+    """
     ledger = load_ledger(ledger_path)
+    rules = rules or Rules(warn_days=warn_days)
     plan_title = ledger.title.removesuffix("工作台账")
-    per_unit: dict[str, list[dict]] = {}
-    duties = ledger.issued or {u: [t.id for t in ledger.tasks if u in t.all_units()] for u in ledger.units()}
-    by_id = ledger.by_id()
-    for unit, ids in duties.items():
-        for task in (by_id[i] for i in ids if i in by_id):
-            if task.role_of(unit) not in ("牵头", "责任"):
-                continue
-            report = task.reports.get(unit)
-            verdict = judge(report.status if report else "", task, as_of, warn_days, ledger.year)
-            if verdict.light in (RED, YELLOW):
-                per_unit.setdefault(unit, []).append({
-                    "light": verdict.light, "name": task.name, "content": task.content, "deadline": task.deadline,
-                    "due": verdict.due.isoformat() if verdict.due else "", "state": verdict.state})
     outgoing = []
-    for unit, tasks in per_unit.items():
+    for unit, items in reminders(ledger, as_of, rules).items():
+        tasks = [{"light": own.light, "name": task.name, "content": task.content, "deadline": task.deadline,
+                  "due": own.due.isoformat() if own.due else "",
+                  "state": own.state if own.state != SILENT else "本单位未反馈",
+                  "pace": own.pace, "percent": "" if own.percent is None else f"{own.percent:g}%",
+                  "elapsed": "" if own.elapsed is None else f"{own.elapsed:g}%"} for task, own, _ in items]
         tasks.sort(key=lambda t: (t["light"] != RED, t["due"]))
         address, contact, problems = recipient(directory, unit)
         values = {**common_values(settings), "unit": unit, "contact": contact, "tasks": tasks, "plan_title": plan_title,
-                  "as_of": as_of.isoformat(), "warn_days": warn_days,
+                  "as_of": as_of.isoformat(), "warn_days": rules.warn_days,
                   "red_count": sum(t["light"] == RED for t in tasks),
                   "yellow_count": sum(t["light"] == YELLOW for t in tasks)}
         outgoing.append(Outgoing(KIND_REMINDER, unit, address, contact, render_text(settings, "催办主题.j2", values),

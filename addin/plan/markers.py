@@ -47,7 +47,8 @@ def starts_outline_item(text: str) -> bool:
 
 # The labels of a note that says who does an item and by when (责任单位：…, 完成时限：…).
 # Part of a plan's layout: a line that starts with one annotates the item before it.
-UNIT_LABEL = r"(?:牵头|主责|责任|负责|承办|主办|落实|实施|配合|协办|协助|参与)(?:单位|部门|处室|科室|主体)"
+UNIT_LABEL = (r"(?:主要|其他)?(?:牵头责任|配合责任|主体责任|协作|协同|牵头|主责|责任|负责|承办|主办|落实|实施|配合|协办"
+              r"|协助|参与)(?:单位|部门|处室|科室|股室|主体)")
 # Longest first: "完成时间节点" must not stop at "完成时间".
 DEADLINE_LABEL = (r"完成时间节点|完成时限|完成时间|完成期限|办结时限|截止时间|时间节点|时间要求|时间安排|时限要求"
                   r"|进度要求|时限")

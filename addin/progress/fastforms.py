@@ -41,6 +41,8 @@ _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _STYLE = re.compile(r' s="(\d+)"')
 _REF_ATTR = re.compile(r'\b(sqref|ref)="([^"]*)"')
 _CELL_REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")
+_MERGES = re.compile(rb"(<mergeCells[^>]*>)(.*?)</mergeCells>", re.S)
+_MERGE = re.compile(rb"<mergeCell [^>]*/>")
 _DEFINED_NAME = re.compile(r"(<definedName [^>]*>)([^<]*)</definedName>")
 
 
@@ -280,11 +282,20 @@ def slow_form_bytes(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_la
 
 
 def package_parts(data: bytes) -> dict[str, bytes]:
-    """Every part of an .xlsx package; docProps/core.xml's timestamps removed."""
+    """Every part of an .xlsx package; docProps/core.xml's timestamps removed, merged ranges in one order.
+
+    openpyxl keeps a sheet's merged ranges in a set and writes them in its hash order,
+    which changes with the row numbers; the order of <mergeCell> elements means nothing
+    to a reader, so it is the one difference the fast path is allowed.
+    """
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     core = parts.get("docProps/core.xml", b"")
     parts["docProps/core.xml"] = re.sub(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>", b"", core)
+    for name in parts:
+        if name.startswith("xl/worksheets/"):
+            parts[name] = _MERGES.sub(
+                lambda m: m.group(1) + b"".join(sorted(_MERGE.findall(m.group(2)))) + b"</mergeCells>", parts[name])
     return parts
 
 

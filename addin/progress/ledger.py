@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from ..deadlines import parse_deadline
 from ..errors import FenJieError
+from ..layout import row_height
 from ..render import context_for_rows, render_workbook
 from ..safe_io import write_atomically
 from ..table import read_task_table
@@ -29,8 +31,16 @@ SHEET_DETAIL = "反馈明细"
 SHEET_HISTORY = "合并记录"
 SHEET_INFO = "_台账信息"
 SHEET_ISSUED = "_下发清单"
-DETAIL_HEADERS = ("任务ID", "序号", "单位", "角色", "进展情况", "完成状态", "完成日期", "佐证材料", "最近更新")
-HISTORY_HEADERS = ("时间", "文件", "单位", "任务ID", "字段", "原值", "新值")
+DETAIL_HEADERS = ("任务ID", "序号", "单位", "角色", "轮次", "进展情况", "完成状态", "完成进度(%)", "完成日期",
+                  "佐证材料", "填报人", "联系电话", "审核人", "最近更新", "核实情况")
+DETAIL_WIDTHS = (10, 6, 18, 7, 14, 50, 10, 9, 12, 24, 10, 14, 10, 19, 30)
+DETAIL_FIELDS = {"单位": "unit", "进展情况": "progress", "完成状态": "status", "完成进度(%)": "percent",
+                 "完成日期": "done_date", "佐证材料": "evidence", "最近更新": "updated", "轮次": "round",
+                 "填报人": "reporter", "联系电话": "phone", "审核人": "reviewer", "核实情况": "notes"}
+HISTORY_HEADERS = ("时间", "文件", "单位", "任务ID", "字段", "原值", "新值", "处理")
+HISTORY_WIDTHS = (19, 30, 18, 10, 10, 40, 40, 24)
+CELL_LIMIT = 32767  # Excel's limit on the characters of one cell
+FULL_TEXT_NOTE = "……（全文见“反馈明细”）"
 LEDGER_COLUMNS = {"序号": "seq", "任务ID": "id", "章节": "chapter", "任务名称": "name", "任务内容": "content",
                   "牵头单位": "lead", "责任单位": "units", "配合单位": "assist", "完成时限": "deadline",
                   "到期日期": "due"}
@@ -61,24 +71,39 @@ def ledger_from_table(table_path: str | Path, year: int | None = None, title: st
     return Ledger(uuid.uuid4().hex[:12].upper(), title, plan_year, tasks)
 
 
-def _header_style(sheet, headers) -> None:
+def _header_style(sheet, headers, widths) -> None:
     sheet.append(list(headers))
-    for cell in sheet[1]:
+    for cell, width in zip(sheet[1], widths, strict=False):
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
-        cell.alignment = Alignment(horizontal="center")
+        cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        sheet.column_dimensions[cell.column_letter].width = width
     sheet.freeze_panes = "A2"
+    print_setup(sheet, "1:1")
 
+
+def print_setup(sheet, title_rows: str = "", landscape: bool = True) -> None:
+    """A4, landscape, fit to the page width, header rows repeated, page numbers."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    if title_rows:
+        sheet.print_title_rows = title_rows
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
 
 def build_ledger_workbook(ledger: Ledger) -> Workbook:
     """The ledger workbook, rendered from the 工作台账 template."""
     rows = [_as_row(task) for task in ledger.tasks]
     workbook = render_workbook("工作台账", context_for_rows(rows, ledger.title), font_fallback=True)
-    for title, headers in ((SHEET_DETAIL, DETAIL_HEADERS), (SHEET_HISTORY, HISTORY_HEADERS)):
-        _header_style(workbook.create_sheet(title), headers)
+    for title, headers, widths in ((SHEET_DETAIL, DETAIL_HEADERS, DETAIL_WIDTHS),
+                                   (SHEET_HISTORY, HISTORY_HEADERS, HISTORY_WIDTHS)):
+        _header_style(workbook.create_sheet(title), headers, widths)
     info = workbook.create_sheet(SHEET_INFO)
     for key, value in (("台账编号", ledger.id), ("标题", ledger.title), ("年度", ledger.year),
-                       ("当前轮次", ledger.round)):
+                       ("当前轮次", ledger.round), ("历次轮次", "、".join(ledger.rounds))):
         info.append([key, value])
     info.sheet_state = "hidden"
     workbook.create_sheet(SHEET_ISSUED).sheet_state = "hidden"
@@ -113,17 +138,9 @@ def _grid(path: Path, sheet: str) -> list[list[object]]:
 
 def cell_date(value: object) -> date | None:
     """A date from a cell: a date/datetime value, or text like 2024-06-30 / 2024年6月30日."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    match = re.match(r"^\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})", str(value or ""))
-    if match:
-        try:
-            return date(*(int(g) for g in match.groups()))
-        except ValueError:
-            return None
-    return None
+    from .dates import read_date
+
+    return read_date(value)[0]
 
 
 def as_of_date(value: object, where: str = "") -> date:
@@ -159,6 +176,9 @@ def load_ledger(path: str | Path) -> Ledger:
     tasks = [_task(r, columns) for r in grid[header_index + 1:] if r[columns["id"]]]
     issued = {}
     by_id = {t.id: t for t in tasks}
+    sent = any(row and row[0] for row in _grid(path, SHEET_ISSUED))
+    for task in tasks:
+        task.sent = sent
     for row in _grid(path, SHEET_ISSUED):
         if row and row[0]:
             unit, ids, roles = str(row[0]), _split_names(row[1]), _split_names(row[2] if len(row) > 2 else "")
@@ -167,7 +187,7 @@ def load_ledger(path: str | Path) -> Ledger:
                 if task_id_ in by_id:
                     by_id[task_id_].issued_roles[unit] = role
     ledger = Ledger(str(info.get("台账编号", "")), str(info.get("标题", "")), int(float(info.get("年度") or 0)),
-                    tasks, str(info.get("当前轮次") or ""), issued)
+                    tasks, str(info.get("当前轮次") or ""), issued, _split_names(info.get("历次轮次")))
     _read_reports(path, ledger)
     return ledger
 
@@ -186,42 +206,134 @@ def _task(row: list[object], columns: dict[str, int]) -> LedgerTask:
 
 
 def _read_reports(path: Path, ledger: Ledger) -> None:
+    """Every report of every round from 反馈明细 (columns found by header, so older ledgers read too)."""
     by_id = ledger.by_id()
-    for row in _grid(path, SHEET_DETAIL)[1:]:
-        if not row or not row[0] or str(row[0]) not in by_id:
+    grid = _grid(path, SHEET_DETAIL)
+    if not grid:
+        return
+    columns = {str(h): i for i, h in enumerate(grid[0]) if h}
+    for row in grid[1:]:
+        task = by_id.get(str(row[0] or "")) if row else None
+        if task is None:
             continue
-        progress = Progress(str(row[2]), str(row[4] or ""), str(row[5] or ""), cell_date(row[6]), str(row[7] or ""),
-                            str(row[8] or ""))
-        by_id[str(row[0])].reports[progress.unit] = progress
+        values = {key: row[columns[header]] if header in columns and columns[header] < len(row) else None
+                  for header, key in DETAIL_FIELDS.items()}
+        report = _detail_report(values)
+        report.round = report.round or ledger.round
+        if report.round not in ledger.rounds and report.round:
+            ledger.rounds.append(report.round)
+        held = task.reports.get(report.unit)
+        if held is not None:
+            task.history.append(held)
+        task.reports[report.unit] = report
+    for task in ledger.tasks:
+        _latest_first(task, ledger.rounds)
+
+
+def _detail_report(values: dict[str, object]) -> Progress:
+    from .status import read_percent
+
+    def text(key: str) -> str:
+        value = values.get(key)
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value if value is not None else "")
+
+    done = cell_date(values.get("done_date"))
+    percent = read_percent(values.get("percent"))[0]
+    return Progress(text("unit"), text("progress"), text("status"), done, text("evidence"), text("updated"),
+                    percent, text("round"), "" if done else text("done_date"), text("reporter"), text("phone"),
+                    text("reviewer"), text("notes"))
+
+
+def _latest_first(task: LedgerTask, rounds: list[str]) -> None:
+    """Keep each unit's latest round in ``reports`` and the older ones in ``history``."""
+    order = {r: i for i, r in enumerate(rounds)}
+    everything = [*task.history, *task.reports.values()]
+    latest: dict[str, Progress] = {}
+    for report in everything:
+        held = latest.get(report.unit)
+        if held is None or order.get(held.round, -1) <= order.get(report.round, -1):
+            latest[report.unit] = report
+    task.reports = latest
+    task.history = [r for r in everything if latest.get(r.unit) is not r]
+
+
+def _capped(text: str) -> str:
+    """Text that fits one cell; the rest stays in 反馈明细, where each report has its own cell."""
+    if len(text) <= CELL_LIMIT:
+        return text
+    return text[: CELL_LIMIT - len(FULL_TEXT_NOTE)] + FULL_TEXT_NOTE
+
+
+def _as_text(cell) -> None:
+    """A person's text stays text: never a live formula (=…), never an error value (#REF!)."""
+    if isinstance(cell.value, str) and (cell.value.startswith("=") or cell.data_type == "e"):
+        cell.data_type = "s"
+
+
+def _current_headers(sheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
+    """Bring an older ledger's header row (fewer columns) to the current one; rows are rewritten or extend it."""
+    if tuple(c.value for c in sheet[1][: len(headers)]) == headers:
+        return
+    for column, (name, width) in enumerate(zip(headers, widths, strict=True), start=1):
+        cell = sheet.cell(1, column, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        sheet.column_dimensions[cell.column_letter].width = width
+    print_setup(sheet, "1:1")
+
+
+def _detail_row(task: LedgerTask, report: Progress) -> list[object]:
+    return [task.id, task.seq, report.unit, task.role_of(report.unit), report.round, report.progress,
+            report.status, report.percent, report.done_date or report.date_text, report.evidence,
+            report.reporter, report.phone, report.reviewer, report.updated, report.notes]
 
 
 def write_reports(workbook: Workbook, ledger: Ledger) -> None:
-    """Rewrite 反馈明细 and the progress columns of 工作台账 from the ledger's reports."""
+    """Rewrite 反馈明细 (every round) and the progress columns of 工作台账 (latest reports)."""
+    from .status import Rules, view_task
+
     detail = workbook[SHEET_DETAIL]
+    _current_headers(detail, DETAIL_HEADERS, DETAIL_WIDTHS)  # a ledger made by an older FenJie
     detail.delete_rows(2, detail.max_row)
     for task in ledger.tasks:
-        for unit, report in task.reports.items():
-            detail.append([task.id, task.seq, unit, task.role_of(unit), report.progress, report.status,
-                           report.done_date, report.evidence, report.updated])
+        for report in [*task.history, *task.reports.values()]:
+            detail.append(_detail_row(task, report))
+    for row in detail.iter_rows(min_row=2):
+        for cell in row:
+            _as_text(cell)
+        row[8].number_format = "yyyy-mm-dd"
     sheet = workbook[SHEET_LEDGER]
     header = next(r for r in range(1, 10) if "任务ID" in [c.value for c in sheet[r]])
     columns = {c.value: c.column for c in sheet[header] if c.value}
     by_id = ledger.by_id()
+    as_of = date.today()
+    widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, sheet.max_column + 1)]
+    hidden_columns = [sheet.column_dimensions[get_column_letter(c)].hidden for c in range(1, len(widths) + 1)]
     for row in range(header + 1, sheet.max_row + 1):
         task = by_id.get(str(sheet.cell(row, columns["任务ID"]).value or ""))
         if task is None:
             continue
         named = [u for u in task.all_units() if u in task.reports]  # named units first, then group members
         reports = [task.reports[u] for u in named + [u for u in task.reports if u not in named]]
-        values = {"进展情况": "\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress),
-                  "完成状态": task.status if reports else "",
-                  "完成日期": task.done_date,
-                  "佐证材料": "\n".join(f"【{r.unit}】{r.evidence}" for r in reports if r.evidence),
+        view = view_task(task, as_of, ledger.year, Rules())
+        values = {"进展情况": _capped("\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress)),
+                  "完成状态": view.rollup.state if reports else "",
+                  "完成进度(%)": view.rollup.percent if reports else None,
+                  "各单位状态": _capped(view.unit_statuses()) if reports else "",
+                  "完成日期": max((r.done_date for r in reports if r.done_date), default=None),
+                  "佐证材料": _capped("\n".join(f"【{r.unit}】{r.evidence}" for r in reports if r.evidence)),
                   "最近更新": max((r.updated for r in reports), default=""),
-                  "反馈单位": "、".join(r.unit for r in reports)}
+                  "反馈单位": "、".join(r.unit for r in reports),
+                  "核实情况": "；".join(view.rollup.notes)}
         for name, value in values.items():
             if name in columns:
-                sheet.cell(row, columns[name]).value = value
+                cell = sheet.cell(row, columns[name])
+                cell.value = value
+                _as_text(cell)
+        shown = [None if hidden else sheet.cell(row, c).value for c, hidden in enumerate(hidden_columns, start=1)]
+        sheet.row_dimensions[row].height = min(409, row_height(shown, widths, 12))  # Excel's limit: 409 pt
 
 
 def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[object]]) -> Path | None:
@@ -231,11 +343,21 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
     for name in (SHEET_LEDGER, SHEET_DETAIL):
         backup_sheet(workbook, name)
     write_reports(workbook, ledger)
+    log = workbook[SHEET_HISTORY]
+    _current_headers(log, HISTORY_HEADERS, HISTORY_WIDTHS)
+    first = log.max_row + 1
     for entry in history:
-        workbook[SHEET_HISTORY].append(entry)
-    for row in workbook[SHEET_INFO].iter_rows(min_row=1):
-        if row[0].value == "当前轮次":
-            row[1].value = ledger.round
+        log.append(entry)
+    for row in log.iter_rows(min_row=first):
+        for cell in row:
+            _as_text(cell)
+    info = workbook[SHEET_INFO]
+    keys = {row[0].value: row[1] for row in info.iter_rows(min_row=1) if row[0].value}
+    for key, value in (("当前轮次", ledger.round), ("历次轮次", "、".join(ledger.rounds))):
+        if key in keys:
+            keys[key].value = value
+        else:
+            info.append([key, value])
     issued = workbook[SHEET_ISSUED]
     issued.delete_rows(1, issued.max_row)
     by_id = ledger.by_id()

@@ -36,6 +36,13 @@ class Progress:
     done_date: date | None = None
     evidence: str = ""
     updated: str = ""  # when it was merged, ISO
+    percent: float | None = None  # 完成进度(%)
+    round: str = ""  # the round it was reported in
+    date_text: str = ""  # a 完成日期 that could not be read, kept as typed
+    reporter: str = ""  # 填报人
+    phone: str = ""  # 联系电话
+    reviewer: str = ""  # 审核人
+    notes: str = ""  # why it needs checking (需核实, 填写有误), as shown in 反馈明细
 
 
 @dataclass
@@ -78,22 +85,8 @@ class LedgerTask:
                 seen.append(name)
         return seen
 
-    @property
-    def status(self) -> str:
-        """The task's status: the lead's report, else the least advanced responsible one."""
-        def statuses(role: str) -> list[str]:
-            return [r.status for u, r in self.reports.items() if r.status and self.role_of(u) == role]
-
-        deciding = statuses(ROLE_LEAD) or statuses(ROLE_UNIT)
-        if not deciding:
-            return "未启动"
-        return max(deciding, key=STATUSES.index)  # 未启动 > 推进中 > 已完成 in lateness
-
-    @property
-    def done_date(self) -> date | None:
-        dates = [r.done_date for r in self.reports.values() if r.done_date]
-        return max(dates) if dates and self.status == "已完成" else None
-
+    history: list[Progress] = field(default_factory=list)  # reports of earlier rounds
+    sent: bool = False  # the ledger has been split: issued_roles lists every recipient
 
 @dataclass
 class Ledger:
@@ -105,6 +98,7 @@ class Ledger:
     tasks: list[LedgerTask]
     round: str = ""
     issued: dict[str, list[str]] = field(default_factory=dict)  # unit -> task IDs sent this round
+    rounds: list[str] = field(default_factory=list)  # every round so far, oldest first
 
     @property
     def expected_units(self) -> list[str]:
@@ -113,6 +107,26 @@ class Ledger:
 
     def by_id(self) -> dict[str, LedgerTask]:
         return {t.id: t for t in self.tasks}
+
+    @property
+    def previous_round(self) -> str:
+        """The round before the current one, or ""."""
+        if self.round in self.rounds:
+            index = self.rounds.index(self.round)
+            return self.rounds[index - 1] if index else ""
+        return self.rounds[-1] if self.rounds else ""
+
+    def reports_as_of(self, task: LedgerTask, round_label: str) -> dict[str, Progress]:
+        """Each unit's latest report on ``task`` up to and including ``round_label``."""
+        order = {r: i for i, r in enumerate(self.rounds)}
+        limit = order.get(round_label, len(order))
+        latest: dict[str, Progress] = {}
+        for report in [*task.history, *task.reports.values()]:
+            if order.get(report.round, -1) <= limit:
+                held = latest.get(report.unit)
+                if held is None or order.get(held.round, -1) <= order.get(report.round, -1):
+                    latest[report.unit] = report
+        return latest
 
     def units(self) -> list[str]:
         """Every unit named in the ledger, in first-seen order."""

@@ -22,21 +22,29 @@ from ..decompose import TaskRow
 from ..render import RenderContext, context_for_rows, render_workbook
 from ..safe_io import write_atomically
 from ..units.directory import UnitDirectory
-from .ledger import Ledger, load_ledger, save_ledger_progress
+from ..units.mentions import GROUP_PATTERN
+from .ledger import Ledger, load_ledger, print_setup, save_ledger_progress
 from .model import STATUSES, LedgerTask, text_checksum
 
-FORM_TEMPLATE = "单位反馈表"
 SHEET_FORM = "任务进展反馈"
 SHEET_GUIDE = "填报说明"
 SHEET_META = "_反馈信息"
-EDITABLE = ("进展情况", "完成状态", "完成日期", "佐证材料")
+FORM_TEMPLATE = "单位反馈表"
+EDITABLE = ("进展情况", "完成状态", "完成进度(%)", "完成日期", "佐证材料")
+SIGNATURE = ("填报人", "联系电话", "审核人（单位负责人）", "填报日期")
 GUIDE = (
     "1. 本表只列出本单位牵头、负责或配合的任务，“本单位角色”列说明本单位的角色。",
-    "2. 请只填写“进展情况”“完成状态”“完成日期”“佐证材料”四列；任务名称、任务内容等已锁定，请勿修改。",
-    "3. “完成状态”请从下拉列表选择：已完成、推进中、未启动。“完成日期”请填写日期，如 2024-06-30。",
+    "2. 请只填写“进展情况”“完成状态”“完成进度(%)”“完成日期”“佐证材料”五列；任务名称、任务内容等已锁定，请勿修改。",
+    "3. “完成状态”请从下拉列表选择：已完成、推进中、未启动。“完成进度(%)”填 0–100 的数字（可不填），"
+    "按序时进度评价时使用。“完成日期”请填写日期，如 2024-06-30。",
     "4. 如有需要新增的工作，请在“进展情况”中说明，不要插入新行。",
-    "5. 填好后请保存原文件（不要改文件名或另存为其他格式），按要求报送。",
+    "5. 请在表格下方填写填报人、联系电话和审核人（单位负责人）。",
+    "6. 填好后请保存原文件（不要改文件名或另存为其他格式），按要求报送。",
 )
+# Names that stand for several units (各部门, 相关单位, 全区经济运行各专班): a form is never
+# addressed to one; they are expanded through the 单位名录 or listed as 需指定单位.
+_GROUP_WORDS = re.compile(rf"^(?:{GROUP_PATTERN})$|^(?:各|全区|全市|全县|全镇|有关|相关)|各[\u4e00-\u9fff]{{0,4}}$"
+                          r"|(?:有关|相关|等)(?:部门|单位)$")
 
 
 @dataclass
@@ -63,17 +71,38 @@ def feedback_file_name(round_label: str, unit: str) -> str:
     return f"{safe_file_part(round_label)}_{safe_file_part(unit)}_任务进展反馈表.xlsx"
 
 
-def recipients(ledger: Ledger, directory: UnitDirectory | None = None) -> dict[str, list[LedgerTask]]:
-    """Unit -> its tasks; with a directory, a group (各委办局) is expanded to its members.
+def is_group(name: str, directory: UnitDirectory | None = None) -> bool:
+    """True for a name that stands for several units (各部门, 相关单位, 全区经济运行各专班)."""
+    known = directory.resolve(name) if directory else None
+    if known is not None:
+        return known.is_group
+    return bool(_GROUP_WORDS.search(name))
 
+
+def unassigned_groups(ledger: Ledger, directory: UnitDirectory | None = None) -> dict[str, list[int]]:
+    """需指定单位: group -> the 序号 of its tasks, for groups the 单位名录 cannot expand."""
+    found: dict[str, list[int]] = {}
+    for task in ledger.tasks:
+        for name in task.all_units():
+            if is_group(name, directory) and not (directory and directory.members(name)):
+                found.setdefault(name, []).append(task.seq)
+    return found
+
+
+def recipients(ledger: Ledger, directory: UnitDirectory | None = None) -> dict[str, list[LedgerTask]]:
+    """Unit -> its tasks; a group (各委办局) is expanded to its members through the directory.
+
+    A group the directory cannot expand gets no form (see :func:`unassigned_groups`).
     Each task records the role every recipient receives it with (a member takes
     its group's role; a unit named in two roles keeps the first: 牵头, 责任, 配合).
     """
     result: dict[str, list[LedgerTask]] = {}
     for task in ledger.tasks:
+        task.sent = True
         for name in task.all_units():
             members = directory.members(name) if directory else []
-            for unit in [m.name for m in members] or [name]:
+            units = [m.name for m in members] or ([] if is_group(name, directory) else [name])
+            for unit in units:
                 task.issued_roles.setdefault(unit, task.role_of(name))
                 if task not in result.setdefault(unit, []):
                     result[unit].append(task)
@@ -99,7 +128,8 @@ def feedback_context(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_l
         placeholders["role"] = task.role_of(unit)
         if report:
             placeholders.update(progress=report.progress, status=report.status,
-                                done_date=report.done_date or "", evidence=report.evidence)
+                                done_date=report.done_date or report.date_text, evidence=report.evidence,
+                                percent="" if report.percent is None else report.percent)
     return context
 
 
@@ -117,11 +147,7 @@ def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], 
     context = feedback_context(ledger, unit, tasks, round_label)
     workbook = render_workbook(FORM_TEMPLATE, context, font_fallback=True)
     _protect(workbook[SHEET_FORM], len(tasks))
-    guide = workbook.create_sheet(SHEET_GUIDE)
-    guide.append(["填报说明"])
-    for line in GUIDE:
-        guide.append([line])
-    guide.column_dimensions["A"].width = 110
+    _guide(workbook.create_sheet(SHEET_GUIDE))
     meta = workbook.create_sheet(SHEET_META)
     for key, value in feedback_meta(ledger, unit, tasks, round_label, generated):
         meta.append([key, value])
@@ -129,20 +155,50 @@ def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], 
     return workbook
 
 
+def _guide(sheet) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    sheet.append(["填报说明"])
+    sheet["A1"].font = Font(name="黑体", size=14)
+    for line in GUIDE:
+        sheet.append([line])
+        sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[sheet.max_row].height = 32
+    sheet.column_dimensions["A"].width = 110
+    print_setup(sheet, "1:1")
+
+
+def _unlock_signature(sheet, first_row: int) -> None:
+    """The cells right of 填报人 / 联系电话 / 审核人 / 填报日期 are for the unit to fill in."""
+    for row in sheet.iter_rows(min_row=first_row):
+        for cell in row:
+            if str(cell.value or "").strip().rstrip("：:") in SIGNATURE:
+                end = next((m.max_col for m in sheet.merged_cells.ranges if cell.coordinate in m), cell.column)
+                sheet.cell(cell.row, end + 1).protection = Protection(locked=False)
+
+
 def _protect(sheet, count: int) -> None:
     header = 3
     columns = {c.value: c.column for c in sheet[header] if c.value}
     last = header + count
     for name in EDITABLE:
+        if name not in columns:
+            continue  # a user's own template may leave 完成进度(%) out
         for row in range(header + 1, last + 1):
             sheet.cell(row, columns[name]).protection = Protection(locked=False)
+    _unlock_signature(sheet, last + 1)
     status = DataValidation(type="list", formula1=f'"{",".join(STATUSES)}"', allow_blank=True,
                             showErrorMessage=True, errorTitle="完成状态",
                             error="请从下拉列表中选择：已完成、推进中、未启动。",
                             showInputMessage=True, promptTitle="完成状态", prompt="已完成 / 推进中 / 未启动")
     done = DataValidation(type="date", operator="greaterThan", formula1="DATE(2000,1,1)", allow_blank=True,
                           showErrorMessage=True, errorTitle="完成日期", error="请填写日期，如 2024-06-30。")
-    for validation, name in ((status, "完成状态"), (done, "完成日期")):
+    percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
+                             showErrorMessage=True, errorTitle="完成进度(%)", error="请填写 0 到 100 之间的数字。",
+                             showInputMessage=True, promptTitle="完成进度(%)", prompt="按本任务整体完成程度估计，0–100")
+    for validation, name in ((status, "完成状态"), (done, "完成日期"), (percent, "完成进度(%)")):
+        if name not in columns:
+            continue
         letter = sheet.cell(header, columns[name]).column_letter
         validation.add(f"{letter}{header + 1}:{letter}{last}")
         sheet.add_data_validation(validation)
@@ -160,6 +216,10 @@ def split_ledger(ledger_path: str | Path, out_dir: str | Path, round_label: str,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     by_unit = recipients(ledger, directory)
+    if not by_unit:
+        from ..errors import FenJieError
+
+        raise FenJieError("没有可下发的单位：任务的单位都是“各部门”“相关单位”等分组，请在单位名录中列出其成员单位。")
     results = []
 
     def write(unit: str, tasks: list[LedgerTask], data: bytes) -> None:
@@ -171,6 +231,8 @@ def split_ledger(ledger_path: str | Path, out_dir: str | Path, round_label: str,
 
     write_forms(ledger, by_unit, round_label, write)
     ledger.round = round_label
+    if round_label not in ledger.rounds:
+        ledger.rounds.append(round_label)
     ledger.issued = {unit: [t.id for t in tasks] for unit, tasks in by_unit.items()}
     save_ledger_progress(ledger_path, ledger, [])
     return results

@@ -5,9 +5,17 @@ knows which cells to check:
 
 * 原文注明 — the plan's own note (（责任单位：…）), read by :mod:`addin.units.notes`;
 * 主语推断 — the requirement's subject ("各区政府、市政府各部门要…"), else the subject
-  of an earlier sentence of the same paragraph, else the 通知's addressees (主送);
+  of an earlier sentence of the same paragraph; "本单位…" with no subject means
+  each of the 通知's addressees (主送) for itself;
 * 关键词建议 — units whose 职责关键词 occur in the task (a suggestion, never fact);
 * 默认单位 — units the directory marks as always involved (e.g. the 党政办公室).
+
+* 通知主送 — the notice's addressees, only in a plan that names no unit for any
+  task (the whole plan is then addressed to them, as the official tables read it).
+
+In a plan that names units for its tasks, a task without a unit is a gap, not a
+job for the addressees: its unit cells stay empty. Either way the pipeline gives
+such a task a finding (未注明责任单位) offering the addressees with their source.
 """
 
 from __future__ import annotations
@@ -39,6 +47,12 @@ class UnitSource(str, Enum):
     KEYWORD = "关键词建议"
     DEFAULT = "默认单位"
     MAPPED = "上下级对照"
+    ADDRESSEE = "通知主送"
+
+
+# Sources that mean the plan's text itself names the unit.
+STATED_SOURCES = frozenset({UnitSource.NOTE.value, UnitSource.HEADING.value, UnitSource.SUBJECT.value,
+                            UnitSource.MAPPED.value})
 
 
 def _fold_all(names: Iterable[str], directory: UnitDirectory | None) -> list[str]:
@@ -92,17 +106,31 @@ def assign_units(rows: list[TaskRow], directory: UnitDirectory | None = None,
     Args:
         rows: Rows from :func:`addin.decompose.decompose` (notes already read).
         directory: The office's 单位名录; without it only the text is used.
-        addressees: The 通知's 主送 line, the fallback subject of the whole plan.
+        addressees: The 通知's 主送 line: who "本单位…" means in a sentence without a subject.
 
     Returns:
         The same rows, changed in place.
     """
-    fallback = _fold_all(split_unit_expression(addressees, directory), directory) if addressees else []
+    fallback = addressee_units(addressees, directory)
+    plan_names_units = any(row.lead or row.units or row.assist for row in rows)
     for _, group in groupby(rows, key=_node_key):
         carried: dict[str, list[tuple[str, UnitSource]]] = {}
         for row in group:
             _assign_row(row, directory, carried, fallback)
+            if not plan_names_units and not (row.lead or row.units or row.assist):
+                _add(row, "units", fallback, UnitSource.ADDRESSEE)
     return rows
+
+
+def addressee_units(addressees: str, directory: UnitDirectory | None = None) -> list[str]:
+    """The units of a 主送 line ("各行政村、各有关单位" → ["各行政村", "各有关单位"])."""
+    return _fold_all(split_unit_expression(addressees, directory), directory) if addressees else []
+
+
+def states_unit(row: TaskRow) -> bool:
+    """True when the plan's text names a lead or responsible unit of ``row`` (not a suggestion or default)."""
+    names = row.lead + row.units  # a 配合单位 alone leaves the 责任单位 unstated
+    return any(row.unit_sources.get(name, UnitSource.NOTE.value) in STATED_SOURCES for name in names)
 
 
 def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str, list[tuple[str, UnitSource]]],
@@ -129,8 +157,6 @@ def _assign_row(row: TaskRow, directory: UnitDirectory | None, carried: dict[str
     if directory:
         _add(row, "units", [u.name for u in _suggested_units(row, directory)], UnitSource.KEYWORD)
         _add(row, "units", [u.name for u in directory.defaults()], UnitSource.DEFAULT)
-    if not (row.lead or row.units or row.assist):
-        _add(row, "units", fallback, UnitSource.SUBJECT)
 
 
 def _suggested_units(row: TaskRow, directory: UnitDirectory) -> list[Unit]:

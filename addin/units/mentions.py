@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from ..plan.hanzi import simplified
 from .directory import UnitDirectory
 
 # Group expressions every plan uses, with or without a directory; province, city,
@@ -20,6 +21,9 @@ GROUP_PATTERN = (
     rf"|{_LEVEL}政府各(?:委、办、局|委办局|部门|单位|直属机构)|{_LEVEL}政府(?:各|有关)?部门"
     rf"|{_LEVEL}政府其他部门|(?:镇机关|街道|街镇|机关)各(?:部门|科室|单位)|各(?:有关|相关)(?:部门|单位)|(?:有关|相关)(?:部门|单位)"
     r"|各(?:乡镇|镇|乡|街道)[（(](?:街道|镇|乡镇)[)）]"
+    # A bracket is part of a group's name: 各镇（街）, 各县（市、区）政府（管委会）, 各街道（功能区）.
+    r"|各[\u4e00-\u9fff]{1,4}[（(][\u4e00-\u9fff、]{1,6}[)）]"
+    r"(?:[\u4e00-\u9fff]{0,4}?(?:人民政府|政府|管委会|办事处))?(?:[（(][\u4e00-\u9fff、]{1,8}[)）])?"
     r"|各(?:部门|单位|街镇|街道|乡镇|镇|委办局|事业单位|直属机构|直属单位|园区|村|居委会|区|地)"
 )
 # A unit name: an administrative level, a few characters, and an organ word.
@@ -28,6 +32,8 @@ UNIT_PATTERN = (
     rf"|(?:{_LEVEL}|街道)(?:政府|委)?[\u4e00-\u9fff]{{0,9}}?"
     r"(?:办公厅|办公室|委员会|办事处|部门|分局|中心|督查室|研究室|局|委|厅|办|所|队|院|署|部)(?![局委办厅])"
     r"|街道办事处"
+    # An office's own 科室 ("局综合科要…", "委办公室负责…"): a bureau word, a name, a section word.
+    r"|(?<![\u4e00-\u9fff])(?:局|委|办|院|中心)[\u4e00-\u9fff]{1,6}?(?:科|股|处|室)(?![\u4e00-\u9fff]{0,1}[长员])"
 )
 _SUBJECT_VERB = re.compile(
     r"^\s*(?:和|及|、|，|,)?\s*(?:要|应当|应|须|必须|需|负责|牵头|会同|可|可以|继续|进一步|根据|结合|在|对|于|将|按照)"
@@ -60,11 +66,12 @@ def find_mentions(text: str, directory: UnitDirectory | None = None) -> list[Men
     patterns += [GROUP_PATTERN, UNIT_PATTERN]
     found: list[Mention] = []
     taken = [False] * len(text)
+    shadow = simplified(text)  # same offsets; the name is cut from the text as written
     for pattern in patterns:
-        for match in re.finditer(pattern, text):
+        for match in re.finditer(pattern, shadow):
             span = range(match.start(), match.end())
             if match.end() > match.start() and not any(taken[i] for i in span):
-                found.append(Mention(match.start(), match.end(), match.group(0)))
+                found.append(Mention(match.start(), match.end(), text[match.start():match.end()]))
                 for i in span:
                     taken[i] = True
     return sorted(found)
@@ -84,6 +91,7 @@ def subject_mentions(sentence: str, directory: UnitDirectory | None = None) -> l
     ("指导各村(居)委会…") is not.
     """
     mentions = find_mentions(sentence, directory)
+    sentence = simplified(sentence)  # the verbs read in simplified script (offsets unchanged)
     subjects: list[Mention] = []
     for i, mention in enumerate(mentions):
         lead_in = _lead_in(sentence, mention)
@@ -120,17 +128,36 @@ def _followed_by_verb(sentence: str, mentions: list[Mention], i: int) -> bool:
 def split_unit_expression(text: str, directory: UnitDirectory | None = None) -> list[str]:
     """Split a list of units where a plain split on 、 would cut a name in two.
 
-    "各区人民政府,市政府各委、办、局" → ["各区人民政府", "市政府各委、办、局"].
+    "各区人民政府,市政府各委、办、局" → ["各区人民政府", "市政府各委、办、局"]. A separator
+    inside a bracket or inside a known name does not split ("各镇人民政府(街道办事处)");
+    a piece that is several names joined by 和/及/与 is split ("区科委和区商务委").
     """
-    names, position = [], 0
-    for mention in find_mentions(text, directory):
-        between = text[position : mention.start].strip(" 、，,；;和及与：:")
-        names.extend(n for n in re.split(r"[、，,；;]", between) if n.strip())
-        names.append(mention.name)
-        position = mention.end
-    tail = text[position:].strip(" 、，,；;和及与：:。")
-    names.extend(n.strip() for n in re.split(r"[、，,；;]", tail) if n.strip())
+    mentions = find_mentions(text, directory)
+    kept = [False] * len(text)
+    for mention in mentions:
+        kept[mention.start : mention.end] = [True] * (mention.end - mention.start)
+    for bracket in _BRACKET.finditer(text):
+        kept[bracket.start() : bracket.end()] = [True] * (bracket.end() - bracket.start())
+    names, start = [], 0
+    for i in [*(i for i, char in enumerate(text) if char in "、，,；;" and not kept[i]), len(text)]:
+        names.extend(_piece_names(text, start, i, mentions))
+        start = i + 1
     return names
+
+
+_BRACKET = re.compile(r"[（(][^（）()]*[)）]")
+
+
+def _piece_names(text: str, start: int, end: int, mentions: list[Mention]) -> list[str]:
+    """The names of one separated piece: its mentions when only 和/及/与 join them, else the piece."""
+    inside = [m for m in mentions if start <= m.start and m.end <= end]
+    rest = list(text[start:end])
+    for mention in inside:
+        rest[mention.start - start : mention.end - start] = [""] * (mention.end - mention.start)
+    if inside and re.fullmatch(r"[\s和及与以]*", "".join(rest)):
+        return [m.name for m in inside]
+    piece = text[start:end].strip(" \t和及与：:。")
+    return [piece] if piece else []
 
 
 def field_list(sentence: str, mention: Mention) -> list[str]:
