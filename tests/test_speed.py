@@ -238,3 +238,13 @@ def test_rows_added_after_rendering_keep_the_fast_path(baoshan, monkeypatch):
     (fast, slow), differences = _round_differences(baoshan)
     assert slow == 0 and fast == len(recipients(baoshan))
     assert all(d == [] for d in differences.values()), differences
+
+
+def test_the_benchmark_round_takes_the_fast_path():
+    """300 tasks to 200 units (benchmarks/progress.py): short task texts, where the template's own row heights show."""
+    from progress import synthetic_ledger
+
+    ledger = synthetic_ledger(300, 200, 20)
+    (fast, slow), differences = _round_differences(ledger)
+    assert (fast, slow) == (200, 0)
+    assert all(d == [] for d in differences.values()), differences

@@ -133,6 +133,10 @@ class FormFactory:
                   for m in _CELL.finditer(first_row)}
         cells = [(c, styles.get(c, ""), sheet.cell(task_row, c).value) for c in range(1, width + 1) if c in styles]
         sizes = [rendered.cell(self.first, c).font.sz or 11 for c in range(1, width + 1)]
+        # openpyxl's delete_rows leaves row heights behind: the renderer's output row N keeps the template's
+        # row N height (e.g. a 填报人 row's) unless the task row sets one; the fit never goes below it
+        self.leftover = {r: sheet.row_dimensions[r].height for r in range(task_row + 1, sheet.max_row + 1)
+                         if sheet.row_dimensions[r].height}
         self.pattern = _TaskRowPattern(first_row[:first_row.index(">") + 1], cells, widths, max(sizes, default=11),
                                        sheet.row_dimensions[task_row].height or 0)
 
@@ -179,7 +183,8 @@ class FormFactory:
         values = {c: self.renderer.value(template, sheet, f"{get_column_letter(c)}{first}", task=task)
                   for c, _, template in pattern.cells}
         fitted = [values.get(c) for c in range(1, len(pattern.widths) + 1)]
-        height = max(row_height(fitted, pattern.widths, pattern.font_size), pattern.template_height)
+        floor = pattern.template_height or self.leftover.get(row, 0)
+        height = max(row_height(fitted, pattern.widths, pattern.font_size), floor)
         open_tag = re.sub(r'r="\d+"', f'r="{row}"', pattern.open_tag, count=1)
         open_tag = re.sub(r' ht="[^"]*"', f' ht="{safe_string(height)}"', open_tag, count=1)
         cells = "".join(cell_xml(f"{get_column_letter(c)}{row}", style, values[c]) for c, style, _ in pattern.cells)
