@@ -13,10 +13,10 @@ import shutil
 import sys
 from collections.abc import Sequence
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 from . import __version__
+from .cli_parser import ChineseArgumentParser
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
 from .decompose import Granularity
 from .errors import FenJieError
@@ -34,6 +34,7 @@ from .progress.summary import write_summary
 from .render import context_for_rows, find_template, render_workbook, save_rendered
 from .safe_io import save_over
 from .table import read_task_table
+from .titles import title_problem
 from .undo import open_for_undo, restore_sheets
 from .units.check import find_unknown_units
 from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
@@ -85,24 +86,17 @@ def _cmd_decompose(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    out_dir = Path(args.output_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    plan = out_dir / SAMPLE_PLAN
-    plan.write_bytes(resources.files("addin.samples").joinpath(SAMPLE_PLAN).read_bytes())
-    out = out_dir / "示例_任务分解表.xlsx"
-    draft, _ = decompose_plan(plan, out, DraftOptions(directory=sample_directory("普陀区")))
-    official = out_dir / "示例_任务分解表（正式版式）.xlsx"
-    title = f"{draft.outline.title}任务分解表"
-    save_rendered(render_workbook("任务分解表", context_for_rows(draft.rows, title), font_fallback=True), official)
-    print(f"示例上级要点：{plan.resolve()}")
-    print(f"工作底稿（{len(draft.rows)} 项任务）：{out.resolve()}")
-    print(f"正式版式任务分解表：{official.resolve()}")
+    from .demo import run_demo
+
+    run_demo(args.output_dir, lambda label, path: print(f"{label}：{Path(path).resolve()}"))
+    print(f"演示完成：各步骤的文件都在 {Path(args.output_dir).resolve()}")
     return 0
 
 
 def _cmd_units_init(args: argparse.Namespace) -> int:
-    backup = write_directory_template(args.output)
-    print(f"已生成空白单位名录：{args.output}")
+    output = args.file or args.output
+    backup = write_directory_template(output)
+    print(f"已生成空白单位名录：{output}")
     if backup:
         print(f"原文件已备份为：{backup}")
     return 0
@@ -182,6 +176,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else source.with_name(f"{source.stem}_{Path(args.template).stem}.xlsx")
     backup = save_rendered(workbook, out)
     print(f"已按模板“{args.template}”生成（{len(table.rows)} 项任务）：{out}")
+    if title_problem(title):
+        print(f"提示：{title_problem(title)}")
     if backup:
         print(f"原文件已备份为：{backup}")
     return 0
@@ -432,7 +428,8 @@ def _add_units_commands(commands) -> None:
     actions.required = True
     sub = actions.add_parser("init", help="生成带填写说明的空白单位名录（.xlsx 或 .csv）",
                              description="生成空白单位名录。")
-    sub.add_argument("-o", "--output", default="单位名录.xlsx", help="输出文件（默认 单位名录.xlsx）")
+    sub.add_argument("file", nargs="?", help="输出文件（.xlsx 或 .csv，默认 单位名录.xlsx）")
+    sub.add_argument("-o", "--output", default="单位名录.xlsx", help="输出文件（同上，二者写一个即可）")
     sub.set_defaults(handler=_cmd_units_init)
     sub = actions.add_parser("check", help="列出任务分解表中不在单位名录里的单位名称",
                              description="检查任务分解表中的单位名称；有未知单位时退出码为 1。")
@@ -451,9 +448,9 @@ def _add_directory_options(parser: argparse.ArgumentParser, help_text: str) -> N
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every ``fenjie`` command."""
-    parser = argparse.ArgumentParser(
+    parser = ChineseArgumentParser(
         prog="fenjie", description="FenJie 任务分解助手：把上级工作要点分解为任务分解表。")
-    parser.add_argument("--version", action="version", version=f"fenjie {__version__}")
+    parser.add_argument("--version", action="version", version=f"fenjie {__version__}", help="显示版本号并退出")
     commands = parser.add_subparsers(dest="command", metavar="命令")
     commands.required = True
 
@@ -562,7 +559,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.set_defaults(handler=_cmd_undo)
 
     sub = commands.add_parser("demo", help="用内置示例要点演示完整流程，并打印输出文件位置",
-                              description="用内置的示例上级要点生成任务分解表。")
+                              description="用内置的示例上级要点演示完整流程：分解 → 校验 → 正式版式 → 工作台账 → "
+                                          "下发反馈表 → 示例回收 → 合并 → 进度汇总 → 邮件预览（.eml 草稿），"
+                                          "并打印每一步生成的文件。")
     sub.add_argument("-o", "--output-dir", default=DEMO_DIR, help=f"输出目录（默认 {DEMO_DIR}）")
     sub.set_defaults(handler=_cmd_demo)
     return parser

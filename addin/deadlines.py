@@ -73,7 +73,7 @@ def _month_end(year: int, month: int) -> date:
 
 _MONTH = r"(\d{1,2}|十[一二]?|[一二三四五六七八九])"
 _MILESTONE = re.compile(
-    rf"(?:(次年|下一?年|明年)|(?:每年|本年|今年|当年|(?:19|20)\d\d年)?)\s*{_MONTH}\s*月\s*"
+    rf"(?:(次年|下一?年|明年)|(?:每年|本年|今年|当年|((?:19|20)\d\d)\s*年)?)\s*{_MONTH}\s*月\s*"
     r"(?:(\d{1,2})\s*[日号]|(底|末)|(上旬|中旬|下旬)|(份))?\s*(?:前|之前|以前|止|为止|完成)?"
 )
 _HALF = re.compile(r"(上|下)半年")
@@ -88,12 +88,16 @@ _RELATIVE = re.compile(
 
 
 def _milestone(match: re.Match, year: int) -> tuple[str, date] | None:
-    next_year, month_token, day, end, part, _month_word = match.groups()
+    next_year, stated_year, month_token, day, end, part, _month_word = match.groups()
     month = _number(month_token)
     if month is None or not 1 <= month <= 12:
         return None
-    year = year + 1 if next_year else year
     prefix = "次年" if next_year else ""
+    if stated_year and int(stated_year) != year:
+        # "2026年3月" in a 2025 plan is due in 2026: the written year wins, and is shown.
+        year, prefix = int(stated_year), f"{stated_year}年"
+    elif next_year:
+        year += 1
     if day:
         day_number = int(day)
         last = calendar.monthrange(year, month)[1]

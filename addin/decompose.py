@@ -34,9 +34,9 @@ HEADING_NOTE = "标题注明"  # the 单位来源 of units a heading's note give
 ATOMIC_KINDS = frozenset({"item", "subitem", "circled"})
 _CLAUSE = re.compile(r"(?:^|(?<=[。；;：:，,]))\s*([一二三四五六七八九十]{1,3})是(?=[^，,。；]{2})")
 _CLAUSE_MARK = re.compile(r"^\s*[一二三四五六七八九十]{1,3}是")
-# Inline enumerations inside a paragraph: "…工作：（1）…；（2）…", "①…；②…", "1)…；2)…".
+# Inline enumerations inside a paragraph: "…工作：（1）…；（2）…", "①…；②…", "1)…；2)…", "。1.…。2.…".
 _INLINE_ITEMS = tuple(re.compile(rf"(?:^|(?<=[。；;：:，,]))\s*{marker}\s*") for marker in (
-    r"[（(]([0-9]{1,2})[)）]", r"([①-⑳])", r"([0-9]{1,2})[)）]"))
+    r"[（(]([0-9]{1,2})[)）]", r"([①-⑳])", r"([0-9]{1,2})[)）]", r"([0-9]{1,2})[.．、](?![0-9])"))
 _SENTENCE_END = "。！？!?"
 _OPENERS, _CLOSERS = "“《（(「『【‘", "”》）)」』】’"
 _SHORT_SENTENCE = 18  # shorter sentences qualify the one before rather than stand alone
@@ -196,11 +196,10 @@ def _as_sentence(clause: str) -> str:
 
 
 def requirement_name(sentence: str, fallback: str) -> str:
-    """The requirement's leading verb phrase, or ``fallback`` (the paragraph heading)."""
-    match = _LEAD_PHRASE.match(re.sub(r"^[^，,。；;：:]{0,20}[：:]", "", sentence))  # past "做好以下工作："
-    if match and not _NOT_A_NAME.search(match.group(1)):
-        return match.group(1)
-    return fallback
+    """The requirement's headline verb phrase, else ``fallback`` (the heading): :mod:`addin.task_names`."""
+    from .task_names import task_name
+
+    return task_name(sentence, fallback)
 
 
 def _ancestor_map(outline: Outline) -> dict[int, list[OutlineNode]]:
@@ -280,8 +279,15 @@ def _rows_for(node: OutlineNode, parents: list[OutlineNode], granularity: Granul
     text, roles = extract_unit_notes(segments[0])
     if not text and node.heading:  # a one-sentence item: its heading is its content
         text = _heading(node) + "。"
-    text = with_leaders(text, roles)
     atomic = node.kind in ATOMIC_KINDS or not roles.is_empty()
+    if atomic and node.kind not in ATOMIC_KINDS and granularity is Granularity.REQUIREMENT:
+        clauses = split_clauses(text)  # "一是…二是…（责任单位：X）": X for each enumerated clause
+        if len(clauses) > 1:
+            for k, clause in enumerate(clauses, start=1):
+                clause = with_leaders(_as_sentence(clause), roles)
+                yield requirement_name(clause, heading), clause, roles, f"{node.path}·{k}"
+            return
+    text = with_leaders(text, roles)
     if not roles.states_anything():
         roles = _inherited_note(node, parents)
     if atomic or granularity is Granularity.ITEM:

@@ -31,11 +31,17 @@ def wrapped_lines(text: str, width_units: float) -> int:
     return lines
 
 
-def row_height(values: list[object], widths: list[float], font_size: float = 11.0) -> float:
-    """Points needed to show every value of a row in columns of ``widths`` (wrapped)."""
+def row_height(values: list[object], widths: list[float], font_size: float = 11.0, slack: bool = False) -> float:
+    """Points needed to show every value of a row in columns of ``widths`` (wrapped).
+
+    With ``slack``, a wrapped row gets one more line (half a line for one line of
+    text): the estimate of where Excel, WPS or LibreOffice wrap is not exact, and
+    a last line that touches the border (or hides under it) reads as cut off.
+    """
     scale = font_size / 11.0  # widths are measured at the 11 pt default font
     lines = max(
         (wrapped_lines(v, w / scale) for v, w in zip(values, widths, strict=False) if v not in (None, "")),
         default=1,
     )
-    return round(lines * font_size * POINTS_PER_LINE + PADDING_POINTS, 1)
+    extra = (1.0 if lines > 1 else 0.5) if slack else 0.0
+    return round((lines + extra) * font_size * POINTS_PER_LINE + PADDING_POINTS, 1)

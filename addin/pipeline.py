@@ -20,6 +20,7 @@ from .outline import Outline, parse_outline, table_plan_outline
 from .plan import read_plan
 from .plan.model import PlanText
 from .table import read_task_table, rows_from_grid, table_header
+from .task_names import name_blocks
 from .units.cells import split_glued_units
 from .units.directory import UnitDirectory, nearest_hint
 from .units.infer import UnitSource, addressee_units, assign_units, expand_groups, states_unit
@@ -231,7 +232,9 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     """
     options = options or DraftOptions()
     outline, table_rows = read_source(path)
-    rows = _issuer_rows(table_rows, decompose(outline, options.granularity))
+    text_rows = decompose(outline, options.granularity)
+    name_blocks(text_rows)  # one name per block; no whole-content names
+    rows = _issuer_rows(table_rows, text_rows)
     if not rows:
         raise OutlineError(_no_tasks_message(Path(path), outline))
     for seq, row in enumerate(rows, start=1):

@@ -27,7 +27,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .errors import FenJieError
 from .layout import row_height, wrapped_lines
+from .print_layout import fit_units_to_column, paginate, unit_column_width
 from .safe_io import write_atomically
+from .typography import typeset
 
 TEMPLATE_NAMES = ("任务分解表", "工作台账", "单位反馈表")
 SETTINGS_SHEET = "模板设置"
@@ -156,7 +158,7 @@ class _Renderer:
             raise TemplateError(
                 f"模板“{self.template_name}”工作表“{sheet.title}”单元格 {ref} 的占位符“{template}”有误：{exc}"
             ) from None
-        return int(text) if text.isdigit() and len(text) < 10 else text
+        return int(text) if text.isdigit() and len(text) < 10 else typeset(text)
 
     def render_sheet(self, sheet: Worksheet) -> None:
         section_row, task_row = _marker_rows(sheet)
@@ -169,20 +171,47 @@ class _Renderer:
         self._fill_fixed_rows(sheet, first)
         row = first
         chapter = None
+        self.section_rows: list[int] = []
         use_sections = section_style and self.settings.get("章节行", "是") != "否"
         for task in self.context.tasks:
             if use_sections and task.get("chapter") and task["chapter"] != chapter:
                 chapter = task["chapter"]
                 self._write_row(sheet, row, section_style, section={"title": chapter})
+                self.section_rows.append(row)
                 row += 1
             self._write_row(sheet, row, task_style, task=task)
             row += 1
         for style in tail:
             self._write_row(sheet, row, style)
             row += 1
+        self._fit_unit_columns(sheet, first, row - 1 - len(tail), task_style)
         if self.settings.get("合并相同任务名称", "否") == "是":
             self._merge_names(sheet, first, row - 1 - len(tail), task_style)
-        self._fit_heights(sheet, first, row - 1)
+        self._fit_heights(sheet, 1, row - 1, body=first)
+        paginate(sheet, self.section_rows, first)
+
+    def _fit_unit_columns(self, sheet: Worksheet, first: int, last: int, style: _RowStyle) -> None:
+        """Unit and deadline columns wide enough for the longest unit name; lines break only at 、."""
+        added = 0.0
+        for column, (template, _) in enumerate(style.cells, start=1):
+            if not isinstance(template, str) or not re.search(r"task\.(lead|units|assist|deadline)", template):
+                continue
+            letter = get_column_letter(column)
+            values = [sheet.cell(r, column).value for r in range(first, last + 1)]
+            size = (sheet.cell(first, column).font.sz or 11) if last >= first else 11
+            before = sheet.column_dimensions[letter].width or 8.43
+            width = unit_column_width(values, before, size)
+            sheet.column_dimensions[letter].width = width
+            added += width - before
+            for r in range(first, last + 1):
+                cell = sheet.cell(r, column)
+                if isinstance(cell.value, str) and "task.deadline" not in template:
+                    cell.value = fit_units_to_column(cell.value, width, size)
+        if added:  # the widest text column gives the width back, so the print scale stays
+            widest = max(range(1, sheet.max_column + 1),
+                         key=lambda c: sheet.column_dimensions[get_column_letter(c)].width or 0)
+            dimension = sheet.column_dimensions[get_column_letter(widest)]
+            dimension.width = max(dimension.width - added, dimension.width * 0.85)
 
     def _clear_from(self, sheet: Worksheet, first: int) -> None:
         for merged in list(sheet.merged_cells.ranges):
@@ -225,7 +254,8 @@ class _Renderer:
     def _is_merged_row(sheet: Worksheet, row: int) -> bool:
         return any(m.min_row == m.max_row == row and m.max_col > m.min_col for m in sheet.merged_cells.ranges)
 
-    def _fit_heights(self, sheet: Worksheet, first: int, last: int) -> None:
+    def _fit_heights(self, sheet: Worksheet, first: int, last: int, body: int = 1) -> None:
+        """Rows first..last fit their text; rows from ``body`` on keep a line of slack."""
         columns = sheet.max_column
         widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, columns + 1)]
         spans = {(m.min_row, m.min_col): m for m in sheet.merged_cells.ranges}
@@ -238,10 +268,11 @@ class _Renderer:
                 cell = sheet.cell(row, column)
                 span = merged.max_col if merged else column
                 values.append(cell.value)
-                cell_widths.append(sum(widths[column - 1:span]))
+                wraps = cell.alignment is not None and cell.alignment.wrap_text
+                cell_widths.append(sum(widths[column - 1:span]) if wraps else 1000.0)  # else it runs over
                 sizes.append(cell.font.sz or 11)
             size = max(sizes, default=11)
-            sheet.row_dimensions[row].height = max(row_height(values, cell_widths, size),
+            sheet.row_dimensions[row].height = max(row_height(values, cell_widths, size, slack=row >= body),
                                                    sheet.row_dimensions[row].height or 0)
         self._fit_vertical_merges(sheet, spans, widths)
 
@@ -252,7 +283,7 @@ class _Renderer:
                 continue
             cell = sheet.cell(row, column)
             size = cell.font.sz or 11
-            needed = row_height([cell.value], [widths[column - 1]], size)
+            needed = row_height([cell.value], [widths[column - 1]], size, slack=True)
             rows = range(merged.min_row, merged.max_row + 1)
             have = sum(sheet.row_dimensions[r].height or 15 for r in rows)
             if needed > have:

@@ -48,6 +48,7 @@ from .workbook import (
 SHEET_SETTINGS = "设置"
 SETTINGS = (
     ("上级要点文件", "", "要分解的上级要点（.docx/.pdf/.txt）的完整路径"),
+    ("标题", "", "各输出文件和邮件的标题（方案名称）；默认取“上级要点”工作表的“标题”行"),
     ("计划年度", "", "默认取文件标题中的年份"),
     ("默认完成时限", DEFAULT_DEADLINE, "原文未写时限时使用"),
     ("年内完成时限", DEFAULT_YEAR_END, "原文只写“年内/年底前”时使用（如按惯例提前，可填 11月底前）"),
@@ -188,6 +189,21 @@ def task_rows(book) -> list[TaskRow]:
 
 def _write_tasks(book, rows: list[TaskRow]) -> None:
     write_sheet(book, SHEET_TASKS, [list(TASK_HEADERS)] + [task_values(r) for r in rows])
+    _format_tasks(_sheet(book, SHEET_TASKS), len(rows))
+
+
+def _format_tasks(sheet, count: int) -> None:
+    """The look of the CLI's working sheet: 仿宋 11 pt, its column widths, wrapped text, rows fitted."""
+    from .workbook import BODY_FONT, TASK_WIDTHS, column_letter
+
+    if not hasattr(sheet, "range"):  # the WPS front door's recording sheet carries values only
+        return
+    cells = sheet.range(f"A1:{column_letter(len(TASK_HEADERS) - 1)}{count + 1}")
+    cells.font.name, cells.font.size = BODY_FONT
+    cells.wrap_text = True
+    for index, width in enumerate(TASK_WIDTHS):
+        sheet.range(f"{column_letter(index)}1").column_width = width
+    cells.rows.autofit()
 
 
 def _table_file(book, rows: list[TaskRow]) -> Path:
@@ -198,9 +214,18 @@ def _table_file(book, rows: list[TaskRow]) -> Path:
     sheet.append(list(TASK_HEADERS))
     for row in rows:
         sheet.append(task_values(row))
+    workbook.create_sheet(SHEET_PLAN).append(list(PLAN_HEADERS))  # the title every output uses
+    workbook[SHEET_PLAN].append(["标题", "", "", plan_title(book)])
     path = Path(tempfile.mkdtemp(prefix="fenjie-")) / f"{SHEET_TASKS}.xlsx"
     workbook.save(path)
     return path
+
+
+def plan_title(book) -> str:
+    """The workbook's title: 设置's 标题, else the 标题 row of the 上级要点 sheet."""
+    from .titles import title_from_plan_rows
+
+    return settings(book).get("标题") or title_from_plan_rows(read_sheet(book, SHEET_PLAN))
 
 
 def _alert(book, text: str, title: str = "FenJie 任务分解助手") -> None:
@@ -327,10 +352,10 @@ def validate_tasks(book) -> str:
 def official_table(book) -> str:
     """生成正式分解表: the 任务分解表 template filled, saved beside the workbook."""
     from .render import context_for_rows, render_workbook, save_rendered
+    from .titles import table_title
 
     rows = task_rows(book)
-    plan = read_sheet(book, SHEET_PLAN)
-    title = (str(plan[1][3]) + "任务分解表") if len(plan) > 1 and plan[1][3] else "任务分解表"
+    title = table_title(plan_title(book))
     out = output_folder(book) / f"{title}（正式版式）.xlsx"
     save_rendered(render_workbook("任务分解表", context_for_rows(rows, title), font_fallback=True), out)
     return f"已生成正式版式任务分解表：{out}"

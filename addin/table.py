@@ -345,16 +345,19 @@ def table_header(grid: list[list[str]]) -> list[str]:
 
 def _plan_title(sheets: list[_Sheet]) -> str:
     """"《要点》任务分解表" from the 上级要点 sheet of a FenJie working workbook, or ""."""
+    from .titles import table_title, title_from_plan_rows
+
     plan = next((sheet for sheet in sheets if sheet.name == SHEET_PLAN), None)
-    for row in (plan.grid[1:3] if plan else []):
-        if row and _text(row[0]) == "文件" and len(row) > 3 and _text(row[3]):
-            return _text(row[3]) + "任务分解表"
-    return ""
+    name = title_from_plan_rows(plan.grid) if plan else ""
+    return table_title(name) if name else ""
 
 
 def _title(rows: list[list[object]]) -> str:
+    """The table's title above its header: "…任务分解表", "…分工方案", "…重点事项推进表"."""
     texts = [_text(v) for row in rows for v in row if _text(v)]
-    titled = [t for t in texts if re.search(r"(分解|台账|清单|计划|要点)", t) and not t.startswith("附件")]
+    # Any "…表" counts (分工表, 推进表, 责任表): a table's title names what it is, whatever it lists.
+    titled = [t for t in texts if re.search(r"(分解|分工|台账|清单|计划|要点|方案|表$)", t)
+              and not t.startswith(("附件", "附表")) and not re.search(r"[:：]", t)]
     return titled[0] if titled else ""
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from .deadlines import DeadlineKind, parse_deadline
 from .findings import Finding, Severity
 from .table import TaskTable
+from .titles import title_problem
+from .typography import chinese_punctuation
 from .units.directory import UnitDirectory, nearest_hint
 from .units.mentions import is_known_unit
 
@@ -26,8 +28,6 @@ ROLE_NAMES = {"seq": "序号", "name": "任务名称", "content": "任务内容"
 TEXT_ROLES = ("name", "content", "lead", "units", "assist", "deadline")
 _CJK = r"\u4e00-\u9fff"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
-_HALF_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])([,;:?!])(?=[{_CJK}])|(?<=[{_CJK}])\((?=[{_CJK}])|(?<=[{_CJK}])\)")
 
 
 @dataclass
@@ -108,12 +108,12 @@ def check_duplicates(table: TaskTable) -> list[Finding]:
 def check_units(table: TaskTable, directory: UnitDirectory | None) -> list[Finding]:
     """Unknown unit names (警告, with the nearest names); lead missing where a 牵头 column exists."""
     findings = []
-    with_lead = sum(1 for row in table.rows if row.lead)
-    # A table that names leads only for a few coordination tasks: a missing one is a hint.
-    severity = Severity.WARNING if with_lead * 2 >= len(table.rows) else Severity.HINT
+    # Only a table that names a lead for most tasks is missing one where it names none; a plan
+    # that names leads for a few coordination tasks (or none) leaves nothing to act on row by row.
+    leads_expected = sum(1 for row in table.rows if row.lead) * 2 >= len(table.rows)
     for i, row in enumerate(table.rows):
-        if "lead" in table.columns and not row.lead and (row.units or row.assist):
-            findings.append(_finding(table, "unit.lead_missing", severity, "lead", i,
+        if "lead" in table.columns and leads_expected and not row.lead and (row.units or row.assist):
+            findings.append(_finding(table, "unit.lead_missing", Severity.WARNING, "lead", i,
                                      f"第{table.row_numbers[i]}行有责任单位但未写牵头单位。"))
         if directory is None:
             continue
@@ -148,6 +148,12 @@ def check_deadlines(table: TaskTable, year: int | None) -> list[Finding]:
     return findings
 
 
+def check_title(table: TaskTable) -> list[Finding]:
+    """A title that is a notice's sentence ("现将《…》印发给你们") rather than the plan's name (警告)."""
+    problem = title_problem(table.title)
+    return [Finding("title.notice", Severity.WARNING, table.sheet, "", problem)] if problem else []
+
+
 def _year_of(title: str) -> int | None:
     match = re.search(r"((?:19|20)\d{2})\s*年", title)
     return int(match.group(1)) if match else None
@@ -157,7 +163,7 @@ def tidy_text(text: str) -> str:
     """The safe fix of a text cell: control characters out, spacing and punctuation width folded."""
     text = _CONTROL.sub("", text)
     text = re.sub(rf"(?<=[{_CJK}，。；：、])[ \u3000]+|[ \u3000]+(?=[{_CJK}，。；：、])", "", text.strip())
-    text = _HALF_BETWEEN_CJK.sub(lambda m: _HALF_TO_FULL[m.group(0)], text)
+    text = chinese_punctuation(text)  # the one typography rule the outputs use
     return "".join(unicodedata.normalize("NFKC", c) if "０" <= c <= "９" or "Ａ" <= c <= "ｚ" else c for c in text)
 
 
@@ -195,6 +201,7 @@ def validate_table(table: TaskTable, options: ValidationOptions | None = None) -
     options = options or ValidationOptions()
     return [
         *table.findings,
+        *check_title(table),
         *check_required(table, options.required),
         *check_sequence(table),
         *check_duplicates(table),

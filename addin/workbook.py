@@ -11,16 +11,18 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .decompose import TaskRow
-from .findings import Finding
+from .findings import Finding, rule_name
 from .layout import row_height
 from .outline import Outline
 from .safe_io import write_atomically
+from .titles import TITLE_LABEL, TITLE_NOTE, plan_name
+from .typography import typeset
 from .units.directory import DIRECTORY_HEADERS, UnitDirectory
 
 SHEET_PLAN = "上级要点"
@@ -31,7 +33,10 @@ SHEET_LEDGER = "工作台账"
 
 TASK_HEADERS = ("序号", "章节", "小节", "任务名称", "任务内容", "牵头单位", "责任单位",
                 "配合单位", "完成时限", "来源", "单位来源", "到期日期")
-TASK_WIDTHS = (6, 22, 22, 24, 60, 14, 18, 14, 12, 18, 22, 12)
+TASK_WIDTHS = (6, 14, 14, 18, 46, 12, 16, 12, 11, 18, 22, 12)
+TASK_PRINTED = "A:I"  # 序号 … 完成时限 on paper; 来源, 单位来源, 到期日期 are for the screen
+BLOCK_COLUMNS = ("章节", "小节", "任务名称")  # shown once per block of rows
+BODY_FONT, HEADER_FONT = ("仿宋", 11), ("黑体", 11)
 FINDING_HEADERS = ("序号", "级别", "规则", "工作表", "单元格", "说明", "建议修改")
 FINDING_WIDTHS = (6, 8, 18, 10, 8, 70, 20)
 PLAN_HEADERS = ("层级", "编号", "路径", "标题", "正文", "原文位置")
@@ -49,10 +54,10 @@ def column_letter(index: int) -> str:
 
 
 def task_values(row: TaskRow) -> list[object]:
-    """One 任务分解 sheet row, in :data:`TASK_HEADERS` order."""
+    """One 任务分解 sheet row, in :data:`TASK_HEADERS` order (task text in Chinese typography)."""
     from .units.infer import unit_source_text
 
-    return [row.seq, row.chapter, row.section, row.name, row.content,
+    return [row.seq, typeset(row.chapter), typeset(row.section), typeset(row.name), typeset(row.content),
             UNIT_SEPARATOR.join(row.lead), UNIT_SEPARATOR.join(row.units),
             UNIT_SEPARATOR.join(row.assist), row.deadline, f"{row.source}（{row.where}）",
             unit_source_text(row), row.due]
@@ -62,6 +67,7 @@ def plan_values(outline: Outline) -> list[list[object]]:
     """The 上级要点 sheet rows: document metadata, then one row per outline node."""
     rows: list[list[object]] = [
         ["文件", "", "", outline.title, f"{outline.issuer} {outline.doc_number}".strip(), ""],
+        [TITLE_LABEL, "", "", plan_name(outline.title), TITLE_NOTE, ""],
     ]
     if outline.addressees:  # who the plan is addressed to: the fallback subject of its tasks
         rows.append(["主送", "", "", outline.addressees, "", ""])
@@ -85,40 +91,66 @@ def _append_literal(sheet: Worksheet, values) -> None:
             sheet.cell(row, column).data_type = "s"
 
 
-def _fill_sheet(sheet: Worksheet, headers, widths, rows) -> None:
+def _fill_sheet(sheet: Worksheet, headers, widths, rows, printed: str = "") -> None:
+    """Header, rows, widths, fonts, heights, filter and print setup of a working sheet."""
     sheet.append(list(headers))
     for values in rows:
         _append_literal(sheet, values)
     header_fill = PatternFill("solid", fgColor="D9E1F2")
     for cell in sheet[1]:
-        cell.font = Font(bold=True)
+        cell.font = Font(name=HEADER_FONT[0], size=HEADER_FONT[1])
         cell.fill = header_fill
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[sheet.cell(1, column).column_letter].width = width
-    wrap = Alignment(wrap_text=True, vertical="top")
-    wrapped: dict[tuple[int, ...] | None, StyleArray] = {}  # a cell's style -> it wrapped: one lookup per kind
+    wrap, body = Alignment(wrap_text=True, vertical="top"), Font(name=BODY_FONT[0], size=BODY_FONT[1])
+    line = Side(style="thin", color="A6A6A6")
+    grid = Border(left=line, right=line, top=line, bottom=line)
+    blocks = [i for i, h in enumerate(headers) if h in BLOCK_COLUMNS]
+    previous: list[object] = []
+    styled: dict[tuple[int, ...] | None, StyleArray] = {}
     for row in sheet.iter_rows(min_row=2):
+        values = [c.value for c in row]
         for cell in row:
             key = tuple(cell._style) if cell._style is not None else None
-            if key not in wrapped:
-                cell.alignment = wrap
-                wrapped[key] = cell._style
-            cell._style = copy(wrapped[key])
-        sheet.row_dimensions[row[0].row].height = row_height([c.value for c in row], list(widths))
+            if key not in styled:  # one style lookup per kind of cell, not an Alignment/Font/Border hash per cell
+                cell.alignment, cell.font, cell.border = wrap, body, grid
+                styled[key] = cell._style
+            cell._style = copy(styled[key])
+        # a repeated 章节/小节 takes no height: it is shown once, on its block's first row
+        counted = [None if i in blocks and previous[i:i + 1] == [v] else v for i, v in enumerate(values)]
+        sheet.row_dimensions[row[0].row].height = row_height(counted, list(widths), BODY_FONT[1], slack=True)
+        previous = values
+    _show_blocks_once(sheet, headers, len(rows))
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
-    _print_setup(sheet)
+    _print_setup(sheet, printed)
 
 
-def _print_setup(sheet: Worksheet) -> None:
-    """A4 landscape, all columns on the page width, header row on every page."""
+def _show_blocks_once(sheet: Worksheet, headers, count: int) -> None:
+    """章节/小节/任务名称 equal to the row above are drawn in white: one label per block on screen
+    and paper, while every row keeps its value for filters, sorting and reading back."""
+    from openpyxl.formatting.rule import FormulaRule
+
+    for index, header in enumerate(headers):
+        if header not in BLOCK_COLUMNS or count < 2:
+            continue
+        letter = column_letter(index)
+        rule = FormulaRule(formula=[f"AND({letter}3<>\"\",{letter}3={letter}2)"], font=Font(color="FFFFFF"))
+        sheet.conditional_formatting.add(f"{letter}3:{letter}{count + 1}", rule)
+
+
+def _print_setup(sheet: Worksheet, printed: str = "") -> None:
+    """A4 landscape, the (printed) columns on the page width, header row on every page."""
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.orientation = "landscape"
     sheet.sheet_properties.pageSetUpPr.fitToPage = True  # fitTo* is ignored without it
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.print_title_rows = "1:1"
+    if printed:  # "A:I": those columns of every row
+        first, last = printed.split(":")
+        sheet.print_area = f"{first}1:{last}{max(sheet.max_row, 1)}"
     sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
 
 
@@ -130,7 +162,7 @@ def directory_values(directory: UnitDirectory) -> list[list[object]]:
 
 def finding_values(findings: list[Finding]) -> list[list[object]]:
     """The 校验结果 sheet rows."""
-    return [[i, f.severity.value, f.rule, f.sheet, f.cell, f.message, f.fix]
+    return [[i, f.severity.value, rule_name(f.rule), f.sheet, f.cell, f.message, f.fix]
             for i, f in enumerate(findings, start=1)]
 
 
@@ -153,7 +185,7 @@ def build_draft_workbook(outline: Outline, rows: list[TaskRow], findings: list[F
     workbook = Workbook()
     tasks = workbook.active
     tasks.title = SHEET_TASKS
-    _fill_sheet(tasks, TASK_HEADERS, TASK_WIDTHS, [task_values(r) for r in rows])
+    _fill_sheet(tasks, TASK_HEADERS, TASK_WIDTHS, [task_values(r) for r in rows], TASK_PRINTED)
     _fill_sheet(workbook.create_sheet(SHEET_PLAN), PLAN_HEADERS, PLAN_WIDTHS, plan_values(outline))
     if directory is not None:
         widths = (26, 26, 10, 16, 40, 8, 10, 14, 24)

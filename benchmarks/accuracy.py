@@ -6,7 +6,10 @@ Rows are paired one-to-one by the character-bigram Dice coefficient of 任务内
 (>= 0.5, greedy, best pair first). Printed per plan: row recall, precision and F1;
 over paired rows whose official row names units: the unit F1 with all roles pooled
 and the role-exact share (lead, responsible and assist sets all equal); over paired
-rows whose official row has a deadline: deadline agreement (normalized text equal).
+rows whose official row has a deadline: deadline agreement (normalized text equal);
+over paired rows whose official row has a 任务名称: name agreement (bigram Dice of the
+names >= 0.6). Over all produced rows: "cut-off" names, the share of 任务名称 that
+are only the opening of the row's own 任务内容 (no person names a task that way).
 
 Each plan runs with the bundled sample directory of its issuer (names on both
 sides folded to the directory's full names, so 区府办 and 区政府办公室 agree).
@@ -105,6 +108,27 @@ def _deadline_agreement(pairs, rows, truth_rows, year) -> float | None:
     return agree / len(judged)
 
 
+NAME_THRESHOLD = 0.6
+
+
+def _name_agreement(pairs, rows, truth_rows) -> float | None:
+    judged = [(rows[i].name, truth_rows[j]["name"]) for i, j, _ in pairs if truth_rows[j].get("name")]
+    if not judged:
+        return None
+    return sum(dice(got, expected) >= NAME_THRESHOLD for got, expected in judged) / len(judged)
+
+
+def is_cut_off(name: str, content: str) -> bool:
+    """A name that is the opening of its own content, stopped short of a sentence's end."""
+    clean = name.strip("。；，")
+    return bool(clean) and content.startswith(clean) and len(clean) < len(content.rstrip("。；")) and \
+        content[len(clean):len(clean) + 1] not in ("。", "；", "")
+
+
+def _cut_off_share(rows) -> float:
+    return sum(is_cut_off(r.name, r.content) for r in rows) / len(rows) if rows else 0.0
+
+
 def score_plan(truth_file: Path, corpus: Path) -> dict:
     """Decompose the plan behind ``truth_file`` and score it."""
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
@@ -118,6 +142,7 @@ def score_plan(truth_file: Path, corpus: Path) -> dict:
     return {"name": truth["name"], "rows": len(rows), "truth": len(truth_rows),
             "recall": recall, "precision": precision, "f1": row_f1, "unit_f1": unit_f1,
             "role_exact": role_exact, "deadline": deadline,
+            "names": _name_agreement(pairs, rows, truth_rows), "cut_off": _cut_off_share(rows),
             "pairs": pairs, "produced": rows, "truth_rows": truth_rows}
 
 
@@ -141,13 +166,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--show-misses", metavar="NAME", default="")
     args = parser.parse_args(argv)
-    print("| plan | rows | official | recall | precision | row F1 | unit F1 | role-exact | deadline |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| plan | rows | official | recall | precision | row F1 | unit F1 | role-exact | deadline | name "
+          "| cut-off names |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for truth_file in sorted((args.corpus / "truth").glob("*.json")):
         if not json.loads(truth_file.read_text(encoding="utf-8")).get("plan"):
             continue
         r = score_plan(truth_file, args.corpus)
-        figures = [_figure(r[key]) for key in ("unit_f1", "role_exact", "deadline")]
+        figures = [_figure(r[key]) for key in ("unit_f1", "role_exact", "deadline", "names", "cut_off")]
         print(f"| {r['name']} | {r['rows']} | {r['truth']} | {r['recall']:.3f} | "
               f"{r['precision']:.3f} | {r['f1']:.3f} | {' | '.join(figures)} |")
         if args.show_misses == r["name"]:

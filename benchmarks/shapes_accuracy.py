@@ -1,6 +1,7 @@
 """Accuracy on the real documents of ../shared/corpus/shapes, by route (text, .xlsx, .docx).
 
 Usage: python benchmarks/shapes_accuracy.py [--truth DIR] [--shapes DIR] [--show-misses NAME]
+       python benchmarks/shapes_accuracy.py --dir tests/holdout   (held-out documents)
 
 Every ``<stem>.json`` in benchmarks/shapes_truth (rows written by hand from the
 document) is scored three ways:
@@ -15,6 +16,10 @@ document) is scored three ways:
 Rows pair as in benchmarks/accuracy.py (bigram Dice of 任务内容 ≥ 0.5); printed per
 document and route: row F1, unit F1 (roles pooled), the share of rows with every
 unit in its right role, and "refused" when FenJie gave an error instead of rows.
+
+With ``--dir DIR`` the documents are the files in DIR as received: every
+``<stem>.json`` truth is scored on whichever of ``<stem>.txt`` (two header lines
+dropped), ``.xlsx``, ``.docx`` and ``.pdf`` exist there; nothing is generated.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from addin.units.directory import UnitDirectory  # noqa: E402
 HERE = Path(__file__).resolve().parent
 DEFAULT_TRUTH = HERE / "shapes_truth"
 DEFAULT_SHAPES = HERE.parents[1] / "shared" / "corpus" / "shapes"
-ROUTES = ("text", "xlsx", "docx")
+ROUTES = ("text", "xlsx", "docx", "pdf")
 # Header vocabularies of real published tables: (seq, group, task, units, deadline).
 VOCABULARIES = (
     ("序号", "工作任务", "具体要求", "责任单位", "完成时限"),
@@ -184,6 +189,21 @@ def run(truth_dir: Path, shapes: Path, workdir: Path) -> list[tuple[str, str, in
     return results
 
 
+def run_dir(folder: Path, workdir: Path) -> list[tuple[str, str, int, dict]]:
+    """(name, route, truth rows, result) for the documents of ``folder`` as they are."""
+    results = []
+    for truth_file in sorted(folder.glob("*.json")):
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+        stem = truth_file.stem
+        paths = {route: folder / f"{stem}.{route}" for route in ("xlsx", "docx", "pdf")}
+        if (folder / f"{stem}.txt").exists():
+            paths["text"] = write_text(folder / f"{stem}.txt", workdir / f"{stem}.txt")
+        for route in ROUTES:
+            if route in paths and paths[route].exists():
+                results.append((stem, route, len(truth["rows"]), score(truth, paths[route])))
+    return results
+
+
 def _pooled(results: list[tuple[str, str, int, dict]], route: str) -> dict:
     """Totals over one route: row F1 of all rows, unit F1 and role-exact over judged rows."""
     chosen = [(n, r) for _, rt, n, r in results if rt == route]
@@ -205,16 +225,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--truth", type=Path, default=DEFAULT_TRUTH)
     parser.add_argument("--shapes", type=Path, default=DEFAULT_SHAPES)
+    parser.add_argument("--dir", type=Path, default=None, help="score the documents in DIR as they are")
     parser.add_argument("--show-misses", metavar="NAME", default="")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="fenjie-shapes-") as workdir:
-        results = run(args.truth, args.shapes, Path(workdir))
+        results = run_dir(args.dir, Path(workdir)) if args.dir else run(args.truth, args.shapes, Path(workdir))
     print("| document | route | rows | truth | row F1 | unit F1 | all units right role | refused |")
     print("|---|---|---|---|---|---|---|---|")
     for name, route, truth_rows, r in results:
         print(f"| {name} | {route} | {r['rows']} | {truth_rows} | {r['f1']:.3f} | {_figure(r['unit_f1'])} | "
               f"{_figure(r['role_exact'])} | {r['refused'][:60] or '—'} |")
-        if args.show_misses == name:
+        if args.show_misses in (name, "all"):
             for row in r["produced"]:
                 print(f"    {route}: {row.content[:50]} | {row.lead} {row.units} {row.assist}")
     print()
@@ -222,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---|---|---|---|---|")
     for route in ROUTES:
         p = _pooled(results, route)
+        if not p["documents"]:
+            continue
         print(f"| {route} | {p['documents']} | {p['refused']} | {p['f1']:.3f} | {p['unit_f1']:.3f} | "
               f"{p['role_exact']:.3f} |")
     return 0

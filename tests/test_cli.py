@@ -31,8 +31,8 @@ def test_every_command_has_help(capsys, command):
         main([command, "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"usage: fenjie {command}")
-    assert "options:" in out
+    assert out.startswith(f"用法：fenjie {command}")
+    assert "\n选项：\n" in out and "显示本帮助并退出" in out and "usage" not in out
 
 
 def test_decompose_writes_both_sheets(corpus, tmp_path, capsys):
@@ -108,16 +108,6 @@ def test_formula_like_text_stays_text(tmp_path):
     assert sheet["E3"].value == "@取消控制字符。"
 
 
-def test_demo_prints_where_it_wrote(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "addin.cli", "demo", "-o", str(tmp_path)],
-                            capture_output=True, text=True, check=True)
-    lines = result.stdout.strip().splitlines()
-    assert lines[0] == f"示例上级要点：{tmp_path / 'sample_plan_putuo_2024.txt'}"
-    assert lines[1] == f"工作底稿（65 项任务）：{tmp_path / '示例_任务分解表.xlsx'}"
-    assert lines[2] == f"正式版式任务分解表：{tmp_path / '示例_任务分解表（正式版式）.xlsx'}"
-    assert (tmp_path / "示例_任务分解表.xlsx").exists() and (tmp_path / "示例_任务分解表（正式版式）.xlsx").exists()
-
-
 def test_draft_matches_golden_file(corpus, tmp_path):
     """Set FENJIE_REGEN_GOLDEN=1 to refresh tests/golden after an intended change."""
     out = tmp_path / "draft.xlsx"
@@ -143,7 +133,52 @@ def test_every_subcommand_has_help(capsys, command):
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
     assert exit_info.value.code == 0
-    assert capsys.readouterr().out.startswith(f"usage: fenjie {' '.join(command)}")
+    assert capsys.readouterr().out.startswith(f"用法：fenjie {' '.join(command)}")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["frob"], "fenjie：错误：参数 命令 的值“frob”无效，可选：decompose, units"),
+    (["summary", "台账.xlsx", "-o", "汇总.xlsx", "--warn-days", "abc"],
+     "fenjie summary：错误：参数 --warn-days 的值“abc”不是有效的整数"),
+    (["mail", "send", "台账.xlsx", "--via", "fax"],
+     "fenjie mail send：错误：参数 --via 的值“fax”无效，可选：eml, smtp, outlook"),
+    (["validate"], "fenjie validate：错误：缺少必需的参数：file"),
+    (["validate", "表.xlsx", "--sheet"], "fenjie validate：错误：参数 --sheet 后面需要一个值"),
+    (["validate", "表.xlsx", "--units", "名录.csv", "--sample-units", "上海市"],
+     "fenjie validate：错误：参数 --sample-units 不能与 --units 同时使用"),
+    (["units", "check", "表.xlsx", "多余"], "fenjie：错误：无法识别的参数：多余"),
+])
+def test_argument_errors_are_chinese(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("用法：fenjie") and message in err and "error" not in err and "usage" not in err
+
+
+def test_units_init_takes_the_file_name_as_written(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["units", "init", "单位名录.xlsx"]) == 0
+    assert (tmp_path / "单位名录.xlsx").is_file() and "已生成空白单位名录：单位名录.xlsx" in capsys.readouterr().out
+
+
+def test_demo_runs_the_whole_cycle(tmp_path):
+    out = tmp_path / "演示"
+    result = subprocess.run([sys.executable, "-m", "addin.cli", "demo", "-o", str(out)],
+                            capture_output=True, text=True, check=True)
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == f"示例上级要点：{out / 'sample_plan_putuo_2024.txt'}"
+    steps = [line.split("：")[0].split(" ")[0] for line in lines[1:-1]]
+    assert steps == ["1", "2", "3", "4", "5", "6", "7", "8", "9"], lines
+    for line in lines[:-1]:
+        assert Path(line.rsplit("：", 1)[1]).exists(), line
+    assert len(list((out / "5_下发反馈表").glob("*.xlsx"))) > 3
+    assert len(list((out / "6_回收反馈表").glob("*.xlsx"))) == 3
+    emls = list((out / "9_待发邮件").glob("*.eml"))
+    assert emls and all(e.name.endswith("_2024年第3季度.eml") for e in emls)
+    assert "7 合并：3 个单位有更新" in "\n".join(lines)
+    summary = openpyxl.load_workbook(out / "8_进度汇总.xlsx")
+    assert summary.worksheets[0]["A1"].value == "2024年上海市普陀区政务公开工作要点进度汇总"
 
 
 @pytest.mark.parametrize(

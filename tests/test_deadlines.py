@@ -26,6 +26,10 @@ FIXED, RECURRING, CONTINUOUS, RELATIVE, UNKNOWN = (
     ("text", "display", "kind", "due"),
     [
         ("6月底前", "6月底前", FIXED, [date(2024, 6, 30)]),
+        # A year written in the text wins over the plan year, and stays in the display.
+        ("2025年3月", "2025年3月份", FIXED, [date(2025, 3, 31)]),
+        ("2025年6月30日前", "2025年6月底前", FIXED, [date(2025, 6, 30)]),
+        ("2024年6月30日前", "6月底前", FIXED, [date(2024, 6, 30)]),
         ("6 月底", "6月底前", FIXED, [date(2024, 6, 30)]),
         ("9月底", "9月底前", FIXED, [date(2024, 9, 30)]),
         ("于每年3月31日前", "3月底前", FIXED, [date(2024, 3, 31)]),

@@ -7,6 +7,7 @@ import email
 import io
 import socket
 from email import policy
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import openpyxl
@@ -113,13 +114,15 @@ def test_every_unit_gets_exactly_its_own_workbook_once(ledger, smtp, capsys):
     for message in smtp.messages:
         name, data = _attachment(message)
         unit = name.split("_")[1]
-        assert message["Subject"] == f"【请反馈】2024年第3季度2024年庙行镇政务公开工作要点任务进展（{unit}）"
+        assert message["Subject"] == f"【请反馈】2024年庙行镇政务公开工作要点（2024年第3季度·{unit}）"
         assert data == (ledger.parent / "下发" / name).read_bytes()
         sheet = openpyxl.load_workbook(io.BytesIO(data))[SHEET_FORM]
         ids = {row[1] for row in sheet.iter_rows(min_row=4, values_only=True) if row[1]}
         assert ids == set(issued[unit]), "only its own tasks"
         body = message.get_body(("plain",)).get_content()
-        assert "于 2024年9月25日 前" in body and "021-12345678" in body
+        assert "于2024年9月25日前" in body and "电话：021-12345678" in body
+        assert body.startswith(f"联系人{sorted(load_ledger(ledger).expected_units).index(unit)}同志：") or \
+            body.split("：")[0].endswith("同志")
     capsys.readouterr()
     assert _send(ledger, smtp) == 0, "a second run sends nothing new"
     assert len(smtp.messages) == len(issued)
@@ -152,18 +155,40 @@ def test_dropped_connection_loses_nothing_and_resumes(ledger, smtp, capsys):
     assert len(addresses) == len(set(addresses)) == len(load_ledger(ledger).issued)
 
 
-def test_eml_files_keep_chinese_subject_and_file_name(ledger, tmp_path):
+def _name_without_rfc2231(raw: bytes) -> str:
+    """The attachment name as a client that ignores RFC 2231 reads it: Content-Type name=, RFC 2047."""
+    message = email.message_from_bytes(raw, policy=policy.compat32)
+    part = next(p for p in message.walk() if p.get_content_maintype() == "application")
+    value = part.get_param("name")
+    assert isinstance(value, str), "a plain name= parameter, not name*="
+    return str(make_header(decode_header(value)))
+
+
+def test_eml_files_every_client_reads(ledger, tmp_path):
     out = tmp_path / "待发"
     assert main(["mail", "send", str(ledger), "--forms", str(tmp_path / "下发"), "--units",
-                 str(tmp_path / "名录.csv"), "--out", str(out), "--from", "gongkai@town.test"]) == 0
+                 str(tmp_path / "名录.csv"), "--out", str(out), "--from", "gongkai@town.test",
+                 "--feedback-deadline", "2024-10-10"]) == 0
     files = sorted(out.glob("*.eml"))
-    assert len(files) == len(load_ledger(ledger).issued)
-    raw = files[0].read_bytes()
-    assert raw.isascii(), "headers and body are MIME-encoded"
-    message = email.message_from_bytes(raw, policy=policy.default)
-    name, _ = _attachment(message)
-    assert message["Subject"].startswith("【请反馈】2024年第3季度")
-    assert name.endswith("_任务进展反馈表.xlsx") and name.split("_")[1] in files[0].name
+    issued = load_ledger(ledger).issued
+    assert sorted(f.name for f in files) == sorted(f"{unit}_2024年第3季度.eml" for unit in issued)
+    for path in files:
+        raw = path.read_bytes()
+        assert raw.isascii(), "headers and body are MIME-encoded"
+        assert all(len(line) <= 998 for line in raw.splitlines())
+        unit = path.name.split("_")[0]
+        for mail_policy in (policy.compat32, policy.default):
+            message = email.message_from_bytes(raw, policy=mail_policy)
+            assert message["X-Unsent"] == "1", "Outlook opens it as a draft to send"
+            parts = [p for p in message.walk() if p.get_content_maintype() == "application"]
+            assert len(parts) == 1 and (ledger.parent / "下发" / parts[0].get_filename()).is_file()
+            subject = str(make_header(decode_header(message["Subject"])))
+            assert subject == f"【请反馈】2024年庙行镇政务公开工作要点（2024年第3季度·{unit}）"
+        name = email.message_from_bytes(raw, policy=policy.default).get_filename() or \
+            _attachment(email.message_from_bytes(raw, policy=policy.default))[0]
+        assert _name_without_rfc2231(raw) == name and unit in name
+        body = email.message_from_bytes(raw, policy=policy.default).get_body(("plain",)).get_content()
+        assert "于2024年10月10日前" in body and "-10-10" not in body
 
 
 def test_preview_lists_what_is_missing(ledger, capsys):
@@ -205,7 +230,7 @@ def test_reminders_list_exactly_the_red_and_yellow_tasks(ledger, smtp, capsys):
     assert not any("：镇党政办有" in s for s in subjects), "a unit that finished everything is not chased"
     reminder = next(m for m in smtp.messages if "：镇司法所有" in m["Subject"])
     body = reminder.get_body(("plain",)).get_content()
-    assert "【黄】" in body and "完成时限：全年，到期日期：2024-12-31；当前状态：本单位未反馈" in body
+    assert "【黄】" in body and "完成时限：全年，到期日期：2024年12月31日；当前状态：本单位未反馈" in body
     assert not list(reminder.iter_attachments())
 
 

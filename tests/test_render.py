@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from addin.cli import main
 from addin.layout import row_height, wrapped_lines
 from addin.render import TemplateError, context_for_rows, render_workbook
 from addin.table import read_task_table
+from addin.typography import chinese_punctuation
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -36,13 +38,16 @@ def test_official_table_structure(corpus, tmp_path):
     assert sheet["A2"].value == "2021年嘉定区真新街道政务公开工作要点任务分解表"
     assert [c.value for c in sheet[3]] == [
         "序号", "任务名称", "任务内容", "牵头单位", "责任单位", "配合单位", "完成时限"]
-    assert sheet["A4"].value == "一、做好常规工作,夯实政务公开工作基础"
+    assert sheet["A4"].value == "一、做好常规工作，夯实政务公开工作基础"  # GB/T 15834 full-width comma
     assert "A4:G4" in {str(m) for m in sheet.merged_cells.ranges}, "section rows merged across"
-    assert sheet["A5"].value == 1 and sheet["E5"].value == "党政办公室、社区文明办"
+    assert sheet["A5"].value == 1 and sheet["E5"].value == "党政办公室、\n社区文明办"  # broken after 、 only
     assert sheet["C5"].font.name in ("仿宋_GB2312", "仿宋") and sheet["C5"].alignment.wrap_text
     assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
-    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
-    assert sheet.print_title_rows == "$3:$3" and "第 &P 页 共 &N 页" in sheet.oddFooter.center.text
+    # A fixed scale fitting the columns to the page width (Excel ignores manual breaks under "fit to")
+    assert not sheet.sheet_properties.pageSetUpPr.fitToPage and 50 <= sheet.page_setup.scale <= 100
+    assert sheet.row_breaks.brk, "page breaks placed from the row heights"
+    assert sheet.print_title_rows == "$3:$3" and sheet.oddFooter.right.text == "— &P —" == sheet.evenFooter.left.text
+    assert sheet.HeaderFooter.differentOddEven and sheet.oddFooter.right.size == 14
     assert "模板设置" not in openpyxl.load_workbook(out).sheetnames
 
 
@@ -137,10 +142,19 @@ def test_libreoffice_render_prints_every_row(corpus, tmp_path, name):
         assert all(round(p.width) == 842 and round(p.height) == 595 for p in pages), "A4 landscape"
         assert all("任务内容" in (p.extract_text() or "") for p in pages), "header on every page"
         page_count = len(pages)
+        texts = [p.extract_text() or "" for p in pages]
+        words = [p.extract_words() for p in pages]
+    # GB/T 9704 page numbers: "— N —", odd pages at the right, even pages at the left
+    for number, (text, page_words) in enumerate(zip(texts, words, strict=True), start=1):
+        assert f"— {number} —" in text, number
+        mark = next(w for w in page_words if w["text"] == str(number) and w["top"] > 500)
+        assert (mark["x0"] > 421) == (number % 2 == 1), number
+    half_width = [m.group(0) for t in texts for m in re.finditer(r"[\u4e00-\u9fff][,;:][\u4e00-\u9fff]", t)]
+    assert half_width == [], "half-width punctuation between Chinese characters"
     total = sum(len(r.content) for r in rows)
-    assert 1 <= page_count <= total // 400 + 3
+    assert 1 <= page_count <= total // 300 + 3  # rows keep a line of slack
     printed = squeeze("".join(column_texts(pdf_path, 2)))
-    missing = [r.seq for r in rows if squeeze(r.content) not in printed]
+    missing = [r.seq for r in rows if squeeze(chinese_punctuation(r.content)) not in printed]
     assert missing == [], f"rows clipped or missing in the PDF: {missing}"
 
 

@@ -203,7 +203,7 @@ def test_decompose_writes_directory_and_findings(corpus, tmp_path):
     workbook = openpyxl.load_workbook(out)
     assert workbook.sheetnames == ["任务分解", "上级要点", "单位名录", "校验结果"]
     findings = workbook["校验结果"]
-    assert findings["C2"].value == "unit.unknown"
+    assert findings["C2"].value == "单位不在名录中"  # rule names in Chinese where a person reads them
     assert findings["E2"].hyperlink.location == f"'任务分解'!{findings['E2'].value}"
     first = list(workbook["任务分解"].values)[1]
     assert first[6] == "各区政府、市政府各部门" and first[10] == "通知主送：各区政府、市政府各部门"

@@ -89,20 +89,20 @@ def test_validate_marks_the_workbook_and_undo_restores_it(corpus, tmp_path, caps
     original = [list(r) for r in openpyxl.load_workbook(path)["Sheet1"].values]
     assert main(["validate", str(path), "--sample-units", "上海市"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
-    assert out[-2] == "共 99 项任务：0 错误，3 警告，77 提示" and out[-1] == f"校验结果已写入：{path}"
+    assert out[-2] == "共 99 项任务：0 错误，3 警告，79 提示" and out[-1] == f"校验结果已写入：{path}"
     workbook = openpyxl.load_workbook(path)
     assert workbook.sheetnames == ["Sheet1", "_备份_Sheet1", "校验结果"]
     assert workbook["_备份_Sheet1"].sheet_state == "hidden"
     results = [r[:7] for r in workbook["校验结果"].values]
-    assert results[0] == ("序号", "级别", "规则", "工作表", "单元格", "说明", "建议修改") and len(results) == 81
+    assert results[0] == ("序号", "级别", "规则", "工作表", "单元格", "说明", "建议修改") and len(results) == 83
     flagged = workbook["Sheet1"][results[1][4]]
     assert flagged.comment.author == "FenJie" and flagged.fill.fgColor.rgb.endswith(("FFEB9C", "DDEBF7"))
     assert workbook["校验结果"].cell(2, 5).hyperlink.location == f"'Sheet1'!{results[1][4]}"
-    assert workbook["校验结果"]["I1"].value == "校验汇总：0 错误，3 警告，77 提示"
+    assert workbook["校验结果"]["I1"].value == "校验汇总：0 错误，3 警告，79 提示"
     assert len(list(tmp_path.glob("表.备份-*.xlsx"))) == 1
 
     assert main(["validate", str(path), "--fix", "--sample-units", "上海市"]) == 0
-    assert capsys.readouterr().out.strip().splitlines()[-2] == "共 99 项任务：0 错误，3 警告，0 提示；已自动修正 77 处"
+    assert capsys.readouterr().out.strip().splitlines()[-2] == "共 99 项任务：0 错误，3 警告，0 提示；已自动修正 79 处"
     fixed = openpyxl.load_workbook(path)["Sheet1"]
     assert "," not in fixed["C4"].value and "，" in fixed["C4"].value
     assert main(["undo", str(path)]) == 0

@@ -31,6 +31,7 @@ import pytest
 from addin import ribbon
 from addin.cli import main
 from addin.errors import FenJieError
+from addin.findings import rule_name
 from addin.wps import install as wps_install
 from addin.wps.book import RecordingBook
 from addin.wps.build import WPS_NS, build_wps_addin, buttons
@@ -400,7 +401,8 @@ def working_book(corpus, tmp_path, capsys) -> tuple[Path, list[dict]]:
     main(["validate", str(work), "--json", "--no-write", "--units", str(work), "--year", "2024"])
     cli = json.loads(capsys.readouterr().out)["findings"]
     assert {f["rule"] for f in cli} >= {"seq.duplicate", "unit.unknown", "required.empty", "deadline.unparsed"}
-    return work, [{k: f[k] for k in FINDING_KEYS} for f in cli]
+    # the 校验结果 sheet names each rule in Chinese; --json keeps the rule id
+    return work, [{**{k: f[k] for k in FINDING_KEYS}, "rule": rule_name(f["rule"])} for f in cli]
 
 
 def _findings(results: list[list]) -> list[dict]:

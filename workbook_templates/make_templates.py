@@ -65,9 +65,15 @@ def _print_setup(sheet, title_rows: str, landscape: bool = True) -> None:
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.6
     sheet.page_margins.top, sheet.page_margins.bottom = 0.8, 0.8
-    sheet.oddFooter.center.text = "第 &P 页 共 &N 页"
-    sheet.oddFooter.center.font = "仿宋_GB2312,Regular"
-    sheet.oddFooter.center.size = 10
+    page_numbers(sheet)
+
+
+def page_numbers(sheet) -> None:
+    """GB/T 9704: "— N —" in 4号 宋体 (14 pt) below the text, odd pages right, even pages left."""
+    sheet.HeaderFooter.differentOddEven = True
+    for part in (sheet.oddFooter.right, sheet.evenFooter.left):
+        part.text, part.font, part.size = "— &P —", "宋体,Regular", 14
+    sheet.page_margins.footer = 0.4
 
 
 def _settings(workbook: Workbook, options: dict[str, str]) -> None:
@@ -108,11 +114,11 @@ def ledger() -> Workbook:
                ("章节", "{{ task.chapter }}", 14, True), ("任务名称", "{{ task.name }}", 16, False),
                ("任务内容", "{{ task.content }}", 48, True), ("牵头单位", "{{ task.lead }}", 12, False),
                ("责任单位", "{{ task.units }}", 14, False), ("配合单位", "{{ task.assist }}", 12, False),
-               ("完成时限", "{{ task.deadline }}", 10, False), ("到期日期", "{{ task.due }}", 11, False),
+               ("完成时限", "{{ task.deadline }}", 10, False), ("到期日期", "{{ task.due }}", 13, False),
                ("进展情况", "{{ task.progress }}", 30, True), ("完成状态", "{{ task.status }}", 9, False),
                ("完成进度(%)", "{{ task.percent | default('') }}", 8, False),
                ("各单位状态", "{{ task.unit_statuses | default('') }}", 26, True),
-               ("完成日期", "{{ task.done_date }}", 12, False), ("佐证材料", "{{ task.evidence }}", 16, True),
+               ("完成日期", "{{ task.done_date }}", 13, False), ("佐证材料", "{{ task.evidence }}", 16, True),
                ("最近更新", "{{ task.updated }}", 19, False), ("反馈单位", "{{ task.reporter }}", 12, False),
                ("核实情况", "{{ task.check | default('') }}", 16, True)]
     _title_rows(sheet, len(columns), "{{ title }}", attachment=False)
@@ -132,10 +138,10 @@ def feedback() -> Workbook:
     sheet.title = "任务进展反馈"
     columns = [("序号", "{{ task.seq }}", 6, False), ("任务ID", "{{ task.id }}", 10, False),
                ("任务名称", "{{ task.name }}", 16, False), ("任务内容", "{{ task.content }}", 46, True),
-               ("本单位角色", "{{ task.role }}", 10, False), ("完成时限", "{{ task.deadline }}", 10, False),
+               ("本单位角色", "{{ task.role }}", 12, False), ("完成时限", "{{ task.deadline }}", 10, False),
                ("进展情况", "{{ task.progress }}", 36, True), ("完成状态", "{{ task.status }}", 10, False),
                ("完成进度(%)", "{{ task.percent | default('') }}", 9, False),
-               ("完成日期", "{{ task.done_date }}", 12, False), ("佐证材料", "{{ task.evidence }}", 18, True)]
+               ("完成日期", "{{ task.done_date }}", 13, False), ("佐证材料", "{{ task.evidence }}", 18, True)]
     _title_rows(sheet, len(columns), "{{ title }}", attachment=False)
     _columns(sheet, columns, 3, 4)
     _signature_row(sheet, 5)
@@ -161,9 +167,18 @@ def _signature_row(sheet, row: int) -> None:
     sheet.row_dimensions[row].height = 36
 
 
+def default_font(workbook: Workbook) -> Workbook:
+    """Arial as the workbook's default font: column widths are measured in its digits, and
+    LibreOffice has the metric-compatible Liberation Sans, so pages lay out as in Excel
+    (Calibri becomes the wider DejaVu Sans there). openpyxl has no public call for it."""
+    fonts = list(workbook._fonts)
+    workbook._fonts = type(workbook._fonts)([Font(name="Arial", sz=11, family=2), *fonts[1:]])
+    return workbook
+
+
 def main() -> None:
     for name, build in (("任务分解表", task_table), ("工作台账", ledger), ("单位反馈表", feedback)):
-        build().save(HERE / f"{name}.xlsx")
+        default_font(build()).save(HERE / f"{name}.xlsx")
         print(HERE / f"{name}.xlsx")
 
 

@@ -28,11 +28,13 @@ from .compose import (
     MailSettings,
     Outgoing,
     build_message,
+    chinese_date,
     common_values,
     compose_form_mail,
     file_digest,
+    mail_text,
     recipient,
-    render_text,
+    salutation,
 )
 from .transports import DeliveryError
 
@@ -103,18 +105,19 @@ def plan_reminders(ledger_path: str | Path, directory: UnitDirectory | None, set
     outgoing = []
     for unit, items in reminders(ledger, as_of, rules).items():
         tasks = [{"light": own.light, "name": task.name, "content": task.content, "deadline": task.deadline,
-                  "due": own.due.isoformat() if own.due else "",
+                  "due": chinese_date(own.due) if own.due else "", "due_iso": own.due.isoformat() if own.due else "",
                   "state": own.state if own.state != SILENT else "本单位未反馈",
                   "pace": own.pace, "percent": "" if own.percent is None else f"{own.percent:g}%",
                   "elapsed": "" if own.elapsed is None else f"{own.elapsed:g}%"} for task, own, _ in items]
-        tasks.sort(key=lambda t: (t["light"] != RED, t["due"]))
+        tasks.sort(key=lambda t: (t["light"] != RED, t["due_iso"]))
         address, contact, problems = recipient(directory, unit)
         values = {**common_values(settings), "unit": unit, "contact": contact, "tasks": tasks, "plan_title": plan_title,
-                  "as_of": as_of.isoformat(), "warn_days": rules.warn_days,
+                  "salutation": salutation(unit, contact),
+                  "as_of": chinese_date(as_of), "warn_days": rules.warn_days,
                   "red_count": sum(t["light"] == RED for t in tasks),
                   "yellow_count": sum(t["light"] == YELLOW for t in tasks)}
-        outgoing.append(Outgoing(KIND_REMINDER, unit, address, contact, render_text(settings, "催办主题.j2", values),
-                                 render_text(settings, "催办正文.j2", values), None, problems))
+        outgoing.append(Outgoing(KIND_REMINDER, unit, address, contact, mail_text(settings, "催办主题.j2", values),
+                                 mail_text(settings, "催办正文.j2", values), None, problems))
     return outgoing
 
 
@@ -168,7 +171,8 @@ def _send_one(ledger_path, item: Outgoing, transport, settings, round_label: str
              "单位": item.unit, "邮箱": item.address, "Message-ID": message["Message-ID"], "方式": transport.name,
              "附件": item.attachment.name if item.attachment else "", "附件摘要": digest}
     try:
-        detail = transport.deliver(message, item.unit)
+        label = round_label + ("_催办" if item.kind == KIND_REMINDER else "")
+        detail = transport.deliver(message, item.unit, label)
     except DeliveryError as exc:
         _append_journal(ledger_path, {**entry, "结果": "失败", "说明": str(exc)})
         return SendResult(item.unit, "失败", str(exc))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+MAX_NAME = 60  # characters before ".eml": short enough for any folder path on Windows
 
-def eml_name(unit: str, subject: str) -> str:
-    """``区教育局_【请反馈】….eml``, safe on Windows."""
-    clean = re.sub(r'[\\/:*?"<>|\r\n]+', "", f"{unit}_{subject}")
-    return clean[:150] + ".eml"
+
+def eml_name(unit: str, label: str = "") -> str:
+    """``区教育局_2024年第3季度.eml``: the unit and the round (stable across runs), safe on Windows."""
+    clean = re.sub(r'[\\/:*?"<>|\r\n\t]+', "", "_".join(p for p in (unit, label) if p)).strip(" .")
+    return (clean[:MAX_NAME] or "邮件") + ".eml"

@@ -34,8 +34,11 @@ class EmlTransport:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def deliver(self, message: EmailMessage, unit: str) -> str:
-        path = self.folder / eml_name(unit, message["Subject"])
+    def deliver(self, message: EmailMessage, unit: str, label: str = "") -> str:
+        """Write the message as a draft: ``X-Unsent: 1`` makes Outlook open it ready to send."""
+        if "X-Unsent" not in message:
+            message["X-Unsent"] = "1"
+        path = self.folder / eml_name(unit, label)
         write_atomically(path, lambda temp: temp.write_bytes(bytes(message)), backup=False)
         return str(path)
 
@@ -89,7 +92,7 @@ class SmtpTransport:
         except (OSError, smtplib.SMTPException) as exc:
             raise FenJieError(f"无法连接邮件服务器 {self.host}:{self.port}：{exc}") from None
 
-    def deliver(self, message: EmailMessage, unit: str) -> str:
+    def deliver(self, message: EmailMessage, unit: str, label: str = "") -> str:
         for attempt in (1, 2):
             if self.client is None:
                 self.client = self._connect()
@@ -133,7 +136,7 @@ class OutlookTransport:
             raise FenJieError("未安装 pywin32，无法连接 Outlook：请运行 pip install pywin32。") from None
         self.outlook = win32com.client.Dispatch("Outlook.Application")
 
-    def deliver(self, message: EmailMessage, unit: str) -> str:
+    def deliver(self, message: EmailMessage, unit: str, label: str = "") -> str:
         import tempfile
 
         mail = self.outlook.CreateItem(0)

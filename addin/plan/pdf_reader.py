@@ -45,7 +45,11 @@ def _page_lines(page) -> tuple[list[dict], list[list[list[str]]]]:
     grids = [[[_cell_text(cell) for cell in row] for row in table.extract()] for table in found]
 
     def outside(line: dict) -> bool:
-        return not any(x0 <= line["x0"] and line["x1"] <= x1 and top <= line["top"] and line["bottom"] <= bottom
+        # By the line's middle: a cell's glyphs may stand a fraction of a point over the
+        # table's ruling (LibreOffice's header row, a row continued on the next page), and
+        # such a line read as body text would come back as a task row of its own.
+        middle_x, middle_y = (line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2
+        return not any(x0 <= middle_x <= x1 and top <= middle_y <= bottom
                        for x0, top, x1, bottom in (t.bbox for t in found))
 
     lines = [line for line in page.extract_text_lines(return_chars=False) if outside(line)]

@@ -49,9 +49,22 @@ class TextTable:
     last: int | None = None  # index just past the table's last line (None: the end of the text)
 
 
+def _unquote(cell: str) -> str:
+    """A cell without the quote Excel's copy puts around a cell holding a line break.
+
+    Excel copies such a cell as ``"line 1`` … ``line 2"``: the quote opens on one line
+    and closes on another, so each part carries one unpaired ASCII quote. Chinese text
+    quotes with “”, so an unpaired " is never part of the words.
+    """
+    cell = cell.strip()
+    if cell.count('"') % 2:
+        cell = cell[1:] if cell.startswith('"') else cell[:-1] if cell.endswith('"') else cell
+    return cell.strip()
+
+
 def _cells(line: str, spaced: bool) -> list[str]:
     """The cells of one line: split at | and tabs; at runs of spaces in a flattened table."""
-    parts = re.split(r"[|｜\t]", line)
+    parts = [_unquote(p) for p in re.split(r"[|｜\t]", line)]
     if spaced and len(parts) == 1:
         parts = re.split(r"\s+", line.strip())
         parts = _join_single_characters(parts)
@@ -114,7 +127,7 @@ def _stream(lines: list[SourceLine]) -> tuple[list[tuple[str, int]], dict[int, l
     separated: dict[int, list[str]] = {}
     for index, line in enumerate(lines):
         if re.search(r"[|｜\t]", line.text):
-            parts = [p.strip() for p in re.split(r"[|｜\t]", line.text.strip(" "))]
+            parts = [_unquote(p) for p in re.split(r"[|｜\t]", line.text.strip(" "))]
             separated[index] = parts[1:] if parts and not parts[0] and line.text.strip()[0] in "|｜" else parts
             if separated[index] and not separated[index][-1] and line.text.strip()[-1] in "|｜":
                 separated[index] = separated[index][:-1]
@@ -266,6 +279,7 @@ class _Builder:
         self.has_leader = "leader" in roles
         self.groups: dict[str, str] = {}
         self.row = _Row()
+        self.units_line: int | None = None  # the line of the row's last unit cell
         self.rows: list[list[str]] = []
 
     def flush(self) -> None:
@@ -281,9 +295,12 @@ class _Builder:
             self.rows.append(grid_row)
         self.row = _Row()
 
-    def add(self, text: str) -> None:
+    def add(self, text: str, line: int | None = None) -> None:
         kind = cell_kind(text)
         row = self.row
+        if kind == "short" and row.units_seen and line is not None and line == self.units_line \
+                and not self.progress_after_units and not (self.has_leader and _PERSON.fullmatch(text)):
+            kind = "units"  # "…要求。 镇民政办 镇宣传统战 全年": a unit cell flattened with spaces, not a group title
         if kind == "seq":
             if row.has("content") or row.has("seq"):
                 self.flush()
@@ -292,6 +309,7 @@ class _Builder:
             self._group(text)
         elif kind == "units":
             self._units(text)
+            self.units_line = line
         elif kind == "deadline":
             if row.has("content") or row.has("name"):
                 row.values.setdefault("deadline", text)
@@ -392,7 +410,7 @@ def _rows(header: list[str], cells: list[tuple[str, int]], separated: dict[int, 
             while k < len(cells) and cells[k][1] == line:
                 k += 1
         else:
-            builder.add(cells[k][0])
+            builder.add(*cells[k])
             k += 1
     builder.flush()
     return _inherit_units(builder.rows)

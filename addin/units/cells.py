@@ -24,10 +24,11 @@ from .directory import UnitDirectory
 from .notes import UnitRoles
 
 # A role phrase after a list of names; longest first so "分别牵头落实" wins over "牵头".
+# 主办 is the lead's word where its partner is 协办 (督办 practice: 主办/协办 = 牵头/配合).
 _ROLE_VERBS = (
-    ("lead", r"(?:分别|共同|负责)?牵头(?:负责|落实|抓总|推进|实施)?"),
+    ("lead", r"(?:分别|共同|负责)?(?:牵头(?:负责|落实|抓总|推进|实施)?|主办)"),
     ("assist", r"(?:共同|积极|分别)?(?:配合|协办|协助|参与|协同)(?:落实|实施|推进)?"),
-    ("units", r"(?:分别|具体|共同|按职责分工|按照职责分工|按职责|各自)?(?:负责(?:落实|实施|推进)?|具体落实|主办|承办"
+    ("units", r"(?:分别|具体|共同|按职责分工|按照职责分工|按职责|各自)?(?:负责(?:落实|实施|推进)?|具体落实|承办"
               r"|抓好落实|组织实施|参照(?:落实|执行)|落实|实施)"),
 )
 _VERB = re.compile("|".join(f"(?P<{role}>{pattern})(?!部门|单位|科室|处室|股室|机构|领导|人)"
@@ -42,7 +43,7 @@ _LABEL_ROLE = (("lead", ("牵头", "主责", "主办")), ("assist", ("配合", "
 _SEPARATOR = re.compile(r"[、，,；;/／\s]+")
 _TRAILING_ETC = re.compile(r"等(?:[\u4e00-\u9fff]{0,8}?(?:部门|单位|机构|科室|股室|处室))?$")
 _AGENT = re.compile(r"^(?:具体)?(?:由|请)")
-_ORGAN_END = r"(?:局|委|办|室|中心|院|所|队|府|部|厅|站|馆|社|会|处|科|股|司|行|团)"
+_ORGAN_END = r"(?:局|委|办|室|中心|院|所|队|府|部|厅|站|馆|社|会|处|科|股|司|行|团|联|协)"  # 联/协: 妇联、残联、科协
 _LEVEL_START = r"(?:区|市|县|镇|乡|省|街道)"
 # Two complete names glued: "区商务局区教育局" — an organ word, then a new level prefix.
 _GLUED = re.compile(rf"(?<=[^各][\u4e00-\u9fff][局委办府厅院])"

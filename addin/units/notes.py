@@ -22,7 +22,7 @@ from ..plan.hanzi import original_slice, simplified
 from ..plan.markers import DEADLINE_LABEL, LEADER_LABEL, UNIT_LABEL
 
 _ROLE_LABELS = {
-    "牵头": "lead", "主责": "units", "责任": "units", "负责": "units", "承办": "units", "主办": "units",
+    "牵头": "lead", "主责": "units", "责任": "units", "负责": "units", "承办": "units", "主办": "lead",
     "落实": "units", "实施": "units",
     "配合": "assist", "协办": "assist", "协助": "assist", "参与": "assist",
 }
@@ -37,7 +37,7 @@ _ROLE_VERB = (r"(?:按(?:照)?(?:各自)?(?:职责|分工|职能)(?:分工)?|依
 _VERB_SUFFIX = re.compile(_ROLE_VERB + "$")
 # "区府办主办、区司法局协办": several names-and-verb pieces inside one clause.
 _VERB_PIECES = re.compile(rf"(.+?){_ROLE_VERB}(?=、|$)")
-_VERB_ROLE = {"牵头": "lead", "配合": "assist", "协助": "assist", "协办": "assist", "参与": "assist"}
+_VERB_ROLE = {"牵头": "lead", "主办": "lead", "配合": "assist", "协助": "assist", "协办": "assist", "参与": "assist"}
 _MARKED_ROLE = re.compile(r"^(.+?)\s*[（(](牵头|配合|协办|协助|参与|负责|责任)[)）]$")
 _AGENT_WORD = re.compile(r"^(?:具体)?(?:由|请)")  # "（具体由区府办负责）"
 _TRAILING_ETC = re.compile(r"等(相关|有关)?(部门|单位|机构)?$")

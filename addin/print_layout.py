@@ -1,0 +1,168 @@
+"""Print layout of the formatted workbooks: unit columns, print scale and page breaks.
+
+Excel and LibreOffice wrap Chinese text at any character, so a unit list in a
+narrow column breaks inside a name ("…市政府各部 / 门"). Here the column is
+made wide enough for the longest name and lines are broken only after a 、.
+
+A section row ("四、践行全过程人民民主…") must not end a page alone. Excel
+ignores manual page breaks while "fit to page" is on, so the scale that fits
+the columns to the page width is computed here instead, and every page break is
+placed from the rows' (explicit) heights: a section row starts a new page when
+the row after it would not fit below it.
+"""
+
+from __future__ import annotations
+
+import re
+from copy import copy
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .layout import char_units
+
+UNIT_SEPARATOR = "、"
+MAX_UNIT_WIDTH = 22.0  # a name longer than this (about 10 characters at 12 pt) wraps inside itself
+# rather than squeeze the content; no line break is put inside a name, since a reader splits
+# unit lists at line breaks.
+PAPER_POINTS = {"9": (595.3, 841.9), "8": (841.9, 1190.6)}  # A4, A3 portrait (width, height)
+SAFETY = 0.97  # estimates of widths in points are not exact: keep a margin on every page
+
+
+def _units_width(text: str) -> float:
+    return sum(char_units(c) for c in text)
+
+
+def unit_column_width(values: list[object], current: float, font_size: float) -> float:
+    """Width (Excel units) that holds the longest single unit name of ``values`` on one line."""
+    names = [n for v in values if isinstance(v, str) for n in re.split(r"[、\n]", v) if n.strip()]
+    longest = max((_units_width(n + UNIT_SEPARATOR) for n in names), default=0.0)
+    needed = min(longest * font_size / 11.0 + 1.5, MAX_UNIT_WIDTH)
+    return round(max(current, needed), 1)
+
+
+def fit_units_to_column(text: str, width: float, font_size: float) -> str:
+    """``text`` ("甲、乙、丙") with line breaks after a 、 where the next name would not fit."""
+    names = [n.strip() for n in re.split(r"、\n?|\n", text) if n.strip()]
+    if len(names) < 2:
+        return text
+    usable = (width - 1.0) / (font_size / 11.0)
+    lines: list[str] = [names[0]]
+    for name in names[1:]:
+        if _units_width(lines[-1] + UNIT_SEPARATOR + name + UNIT_SEPARATOR) <= usable:  # a 、 may end it
+            lines[-1] += UNIT_SEPARATOR + name
+        else:
+            lines.append(name)
+    return (UNIT_SEPARATOR + "\n").join(lines)
+
+
+# Pixel width of the digit "0" of the workbook's default font at 11 pt, 96 dpi: the unit of
+# column widths. The bundled templates use Arial, which LibreOffice replaces by the
+# metric-compatible Liberation Sans, so Excel, WPS and LibreOffice lay a page out alike.
+DIGIT_PIXELS = {"Calibri": 7, "Arial": 8, "宋体": 8, "SimSun": 8}
+
+
+def _column_points(sheet: Worksheet) -> float:
+    fonts = getattr(sheet.parent, "_fonts", None)  # openpyxl has no public "default font"
+    digit = DIGIT_PIXELS.get(fonts[0].name if fonts else "", 8)
+    total = 0.0
+    for column in range(1, sheet.max_column + 1):
+        dimension = sheet.column_dimensions[get_column_letter(column)]
+        if not dimension.hidden:
+            total += ((dimension.width or 8.43) * digit + 5) * 0.75  # width in digits → px → pt
+    return total
+
+
+def _printable(sheet: Worksheet) -> tuple[float, float]:
+    """(width, height) in points inside the margins."""
+    width, height = PAPER_POINTS.get(str(sheet.page_setup.paperSize or 9), PAPER_POINTS["9"])
+    if sheet.page_setup.orientation == "landscape":
+        width, height = height, width
+    margins = sheet.page_margins
+    return width - (margins.left + margins.right) * 72, height - (margins.top + margins.bottom) * 72
+
+
+def _title_rows(sheet: Worksheet) -> range:
+    match = re.match(r"\$?(\d+):\$?(\d+)", sheet.print_title_rows or "")
+    return range(int(match.group(1)), int(match.group(2)) + 1) if match else range(0)
+
+
+def paginate(sheet: Worksheet, keep_with_next: list[int], first_body_row: int) -> None:
+    """Fixed print scale fitting the columns to the page width, and a page break before each page.
+
+    Only for a sheet set to "fit all columns on one page" (the bundled templates);
+    rows in ``keep_with_next`` never end a page.
+    """
+    setup = sheet.page_setup
+    if not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage
+            and setup.fitToWidth == 1 and not setup.fitToHeight):
+        return
+    page_width, page_height = _printable(sheet)
+    scale = max(10, min(100, int(page_width / _column_points(sheet) * 100 * SAFETY)))
+    sheet.sheet_properties.pageSetUpPr.fitToPage = False
+    setup.scale = scale
+    available = page_height * 100 / scale * SAFETY
+    repeated = sum(_height(sheet, r) for r in _title_rows(sheet))
+    breaks, used = [], 0.0
+    keep = set(keep_with_next)
+    block_end = _vertical_blocks(sheet)
+    for row in range(1, sheet.max_row + 1):
+        height = _unit_height(sheet, row, block_end, available)
+        if row in keep and row < sheet.max_row:  # the section row and its first task stay together
+            height += _unit_height(sheet, row + 1, block_end, available)
+        if used + height > available and row >= first_body_row and used > repeated:
+            breaks.append(row - 1)
+            used = repeated
+        used += _height(sheet, row)
+    sheet.row_breaks = RowBreak()
+    for row in breaks:
+        sheet.row_breaks.append(Break(id=row))
+    _split_blocks_at_breaks(sheet, breaks)
+
+
+def _split_blocks_at_breaks(sheet: Worksheet, breaks: list[int]) -> None:
+    """A merged block too tall for one page is merged page by page, its text repeated on each.
+
+    Excel and LibreOffice centre a merged cell's text in the whole range, so across a break it
+    is cut in two (half a name at the foot of one page, the rest at the head of the next).
+    """
+    for merged in [m for m in sheet.merged_cells.ranges if m.max_row > m.min_row]:
+        cuts = [b for b in breaks if merged.min_row <= b < merged.max_row]
+        if not cuts:
+            continue
+        top, column = merged.min_row, merged.min_col
+        source = sheet.cell(top, column)
+        value, style = source.value, copy(source._style)
+        sheet.unmerge_cells(str(merged))
+        for start, end in zip([top, *(b + 1 for b in cuts)], [*cuts, merged.max_row], strict=True):
+            cell = sheet.cell(start, column)
+            cell.value, cell._style = value, copy(style)
+            for row in range(start + 1, end + 1):
+                sheet.cell(row, column)._style = copy(style)
+            if end > start:
+                sheet.merge_cells(start_row=start, start_column=column, end_row=end, end_column=merged.max_col)
+
+
+def _vertical_blocks(sheet: Worksheet) -> dict[int, int]:
+    """First row → last row of each vertically merged range (a merged 任务名称 spanning rows)."""
+    ends: dict[int, int] = {}
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row > merged.min_row:
+            ends[merged.min_row] = max(ends.get(merged.min_row, 0), merged.max_row)
+    return ends
+
+
+def _unit_height(sheet: Worksheet, row: int, block_end: dict[int, int], available: float) -> float:
+    """Height that must stay on one page from ``row``: a merged block whole (when it fits a page).
+
+    A merged cell's text is printed once, on the page its range starts on; a break inside
+    the range cuts it off.
+    """
+    end = block_end.get(row, row)
+    total = sum(_height(sheet, r) for r in range(row, end + 1))
+    return total if total <= available * 0.8 else _height(sheet, row)
+
+
+def _height(sheet: Worksheet, row: int) -> float:
+    return sheet.row_dimensions[row].height or 15.0
