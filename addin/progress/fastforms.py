@@ -125,10 +125,11 @@ class FormFactory:
         self.head_xml = head
         rows = {int(_ROW_NUMBER.match(r).group(1)): r for r in _ROW.findall(body)}
         self.fixed_rows = [rows[r] for r in sorted(rows) if r < self.first]
+        self._learn_fixed_fit(template, rendered)
         self.after_rows = [rows[r] for r in sorted(rows) if r > self.proto_last]
         first_row = rows[self.first]
         width = rendered.max_column
-        widths = [rendered.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, width + 1)]
+        widths = [self._fit_width(rendered, self.first, c) for c in range(1, width + 1)]
         styles = {int(_column_index(m.group(1))): (_STYLE.search(m.group(3)) or [None, ""])[1]
                   for m in _CELL.finditer(first_row)}
         cells = [(c, styles.get(c, ""), sheet.cell(task_row, c).value) for c in range(1, width + 1) if c in styles]
@@ -139,6 +140,32 @@ class FormFactory:
                          if sheet.row_dimensions[r].height}
         self.pattern = _TaskRowPattern(first_row[:first_row.index(">") + 1], cells, widths, max(sizes, default=11),
                                        sheet.row_dimensions[task_row].height or 0)
+
+    @staticmethod
+    def _fit_width(sheet, row: int, column: int, span: int | None = None) -> float:
+        """The width render._fit_heights wraps a cell's text in: its columns, or 1000 when it does not wrap."""
+        cell = sheet.cell(row, column)
+        if not (cell.alignment is not None and cell.alignment.wrap_text):
+            return 1000.0
+        columns = range(column, (span or column) + 1)
+        return sum(sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in columns)
+
+    def _learn_fixed_fit(self, template, rendered) -> None:
+        """For the rows above the tasks: each cell's fitting width and size, the template height, the static values."""
+        spans = {(m.min_row, m.min_col): m for m in rendered.merged_cells.ranges}
+        self.fixed_fit, self.fixed_values = {}, {}
+        for row in range(1, self.first):
+            cells, values = [], {}
+            for column in range(1, rendered.max_column + 1):
+                merged = spans.get((row, column))
+                if merged and merged.max_row > merged.min_row:
+                    raise Unsupported("表头有跨行合并")
+                cell = rendered.cell(row, column)
+                cells.append((column, self._fit_width(rendered, row, column, merged.max_col if merged else None),
+                              cell.font.sz or 11))
+                values[column] = cell.value
+            self.fixed_fit[row] = (cells, template[SHEET_FORM].row_dimensions[row].height or 0)
+            self.fixed_values[row] = values
 
     # -- one unit --------------------------------------------------------------------------------
 
@@ -168,14 +195,23 @@ class FormFactory:
         return self._package(replaced)
 
     def _fixed_row(self, row_xml: str) -> str:
+        row = int(_ROW_NUMBER.match(row_xml).group(1))
+        values = dict(self.fixed_values[row])
+
         def cell(match: re.Match) -> str:
             ref = match.group(1) + match.group(2)
             if ref not in self.fixed_templates or not isinstance(self.fixed_templates[ref], str):
                 return match.group(0)
             style = (_STYLE.search(match.group(3)) or [None, ""])[1]
-            return cell_xml(ref, style, self.renderer.value(self.fixed_templates[ref], self.template_sheet, ref))
+            value = self.renderer.value(self.fixed_templates[ref], self.template_sheet, ref)
+            values[_column_index(match.group(1))] = value
+            return cell_xml(ref, style, value)
 
-        return _CELL.sub(cell, row_xml)
+        row_xml = _CELL.sub(cell, row_xml)
+        cells, floor = self.fixed_fit[row]
+        fitted = max(row_height([values.get(c) for c, _, _ in cells], [w for _, w, _ in cells],
+                                max((z for _, _, z in cells), default=11)), floor)
+        return re.sub(r' ht="[^"]*"', f' ht="{safe_string(fitted)}"', row_xml, count=1)
 
     def _task_row(self, row: int, task: dict) -> str:
         pattern = self.pattern
@@ -184,7 +220,7 @@ class FormFactory:
                   for c, _, template in pattern.cells}
         fitted = [values.get(c) for c in range(1, len(pattern.widths) + 1)]
         floor = pattern.template_height or self.leftover.get(row, 0)
-        height = max(row_height(fitted, pattern.widths, pattern.font_size), floor)
+        height = max(row_height(fitted, pattern.widths, pattern.font_size, slack=True), floor)
         open_tag = re.sub(r'r="\d+"', f'r="{row}"', pattern.open_tag, count=1)
         open_tag = re.sub(r' ht="[^"]*"', f' ht="{safe_string(height)}"', open_tag, count=1)
         cells = "".join(cell_xml(f"{get_column_letter(c)}{row}", style, values[c]) for c, style, _ in pattern.cells)
