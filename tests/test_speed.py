@@ -248,6 +248,7 @@ def test_rows_added_after_rendering_keep_the_fast_path(baoshan, monkeypatch):
     assert all(d == [] for d in differences.values()), differences
 
 
+@PAGE_BREAKS_PENDING
 def test_the_benchmark_round_takes_the_fast_path():
     """300 tasks to 200 units (benchmarks/progress.py): short task texts, where the template's own row heights show."""
     from progress import synthetic_ledger
