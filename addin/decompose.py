@@ -99,6 +99,7 @@ class TaskRow:
     unit_sources: dict[str, str] = field(default_factory=dict)  # unit name -> 原文注明/主语推断/…
     deadline_kind: str = ""
     due: str = ""  # due dates in the plan year, ISO, separated by 、
+    deadline_defaulted: bool = False  # 完成时限 is the house default: the plan states none for the row
     deadline_note: str = ""  # a 完成时限 the plan states for the row (in a note or a table cell), as written
 
 

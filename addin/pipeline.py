@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from .columns import explain_tables
-from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadline_for, note_deadline
+from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END, DeadlineKind, deadline_for, find_deadline_text, note_deadline
 from .decompose import Granularity, TaskRow, decompose
 from .errors import OutlineError
 from .findings import Finding, Severity
@@ -62,6 +62,7 @@ def assign_deadlines(rows: list[TaskRow], outline: Outline, default: str, year: 
             deadline = note_deadline(row.deadline_note, plan_year or date.today().year, outline.issued)
         else:
             deadline = deadline_for(row.content, plan_year, default, outline.issued, year_end)
+            row.deadline_defaulted = not find_deadline_text(row.content)
         row.deadline = deadline.display
         row.deadline_kind = deadline.kind.value
         row.due = "、".join(d.isoformat() for d in deadline.due)
@@ -104,6 +105,24 @@ def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]
                 f"完成时限“{row.deadline}”无法识别，已按原文保留。")
         for i, row in enumerate(rows) if row.deadline_kind == DeadlineKind.UNKNOWN.value
     ]
+
+
+def _defaulted_deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]:
+    """One hint naming the rows whose 完成时限 is the house default, not the plan's words.
+
+    A default is a choice, not a fact of the plan: the person must be able to tell the two
+    apart before the table goes out (one hint, not one per row, so it is read).
+    """
+    from .workbook import TASK_HEADERS, column_letter
+
+    column = column_letter(TASK_HEADERS.index("完成时限"))
+    cells = [f"{column}{first_row + i}" for i, row in enumerate(rows) if row.deadline_defaulted]
+    if not cells:
+        return []
+    shown = "、".join(cells[:12]) + ("等" if len(cells) > 12 else "")
+    default = next(row.deadline for row in rows if row.deadline_defaulted)
+    return [Finding("deadline.defaulted", Severity.HINT, SHEET_TASKS, cells[0],
+                    f"{len(cells)} 项任务原文未写完成时限，已按默认“{default}”填写（{shown}），请核对后下发。")]
 
 
 def unstated_unit_findings(rows: list[TaskRow], addressees: str, first_row: int = 2) -> list[Finding]:
@@ -252,4 +271,5 @@ def draft_from_plan(path: str | Path, options: DraftOptions | None = None) -> Dr
     if options.directory:
         findings += unknown_unit_findings(rows, options.directory)
     findings += unstated_unit_findings(rows, outline.addressees)
+    findings += _defaulted_deadline_findings(rows)
     return Draft(outline, rows, findings)

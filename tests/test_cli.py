@@ -38,9 +38,12 @@ def test_every_command_has_help(capsys, command):
 def test_decompose_writes_both_sheets(corpus, tmp_path, capsys):
     out = tmp_path / "分解.xlsx"
     assert main(["decompose", str(corpus / "plans" / "miaohang_2024.txt"), "-o", str(out)]) == 0
-    assert capsys.readouterr().out.strip() == f"已分解 28 项任务，写入：{out}"
+    assert capsys.readouterr().out.strip() == f"已分解 28 项任务，写入：{out}\n有 1 处需要核对，见“校验结果”工作表。"
     workbook = openpyxl.load_workbook(out)
-    assert workbook.sheetnames == [SHEET_TASKS, SHEET_PLAN]
+    assert workbook.sheetnames == [SHEET_TASKS, SHEET_PLAN, "校验结果"]
+    # 26 rows state no deadline: the default is named as a choice, not passed off as the plan's.
+    hint = workbook["校验结果"]["F2"].value
+    assert hint.startswith("26 项任务原文未写完成时限，已按默认“全年”填写（I2、I3、"), hint
     tasks = list(workbook[SHEET_TASKS].values)
     assert tasks[0] == TASK_HEADERS
     assert tasks[1][:5] == (1, "一、全方位推进各领域信息主动公开",

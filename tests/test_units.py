@@ -207,7 +207,7 @@ def test_decompose_writes_directory_and_findings(corpus, tmp_path):
     assert findings["E2"].hyperlink.location == f"'任务分解'!{findings['E2'].value}"
     first = list(workbook["任务分解"].values)[1]
     assert first[6] == "各区政府、市政府各部门" and first[10] == "通知主送：各区政府、市政府各部门"
-    assert any(f[2] == "unit.unstated" and f[4] == "G2" for f in findings.values), "the guess is a finding"
+    assert any(f[2] == "未注明责任单位" and f[4] == "G2" for f in findings.values), "the guess is a finding"
 
 
 texts = st.text(alphabet=st.sampled_from(list("区市镇各部门局委办牵头配合落实责任单位：:；;，,、（）()等相关 甲乙")),

@@ -260,3 +260,17 @@ def test_a_plain_workbook_is_marked_in_place(tmp_path):
     table = read_task_table(path)
     result = mark_workbook(path, table.sheet, validate_table(table))
     assert (result.written, result.lost) == (path, []) and result.backup is not None
+
+
+def test_every_rule_a_person_reads_has_a_chinese_name():
+    """校验结果 shows rule names: an id used anywhere in the engine must have its Chinese name."""
+    import re
+    from pathlib import Path
+
+    from addin.findings import RULE_NAMES
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path("addin").rglob("*.py"))
+    used = set(re.findall(r'"([a-z_]+\.[a-z_]+)",\s*Severity', source))
+    used |= set(re.findall(r'_finding\([^,\n]+,\s*"([a-z_]+\.[a-z_]+)"', source))
+    assert used, "the scan found no rule ids"
+    assert sorted(used - set(RULE_NAMES)) == []
