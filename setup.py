@@ -30,6 +30,7 @@ setup(
             "oletools>=0.60,<1",  # an independent reader of the built add-in's VBA
             # only tests/hostile/make_cases.py, to regenerate the password-protected case
             "msoffcrypto-tool>=5,<7",
+            "XlsxWriter>=3.1,<4",  # benchmarks/peers.py: the peer FenJie's forms are measured against
         ],
     },
     entry_points={"console_scripts": ["fenjie=addin.cli:main"]},

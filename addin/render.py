@@ -21,6 +21,7 @@ from pathlib import Path
 
 import jinja2
 from openpyxl import Workbook, load_workbook
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -108,24 +109,52 @@ def _row_style(sheet: Worksheet, row: int, width: int) -> _RowStyle:
     return _RowStyle(sheet.row_dimensions[row].height, cells, merges)
 
 
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
+# A cell holding one placeholder and nothing else ({{ task.content }}): looked up directly,
+# since a jinja2 render per cell (a new context each time) was most of a form's time.
+_LONE_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?\s*\}\}")
+_MISSING = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(template: str) -> jinja2.Template:
+    """A cell's jinja2 template, compiled once per process (templates repeat the same few cells)."""
+    return _ENV.from_string(template)
+
+
 class _Renderer:
     def __init__(self, workbook: Workbook, context: RenderContext, template_name: str) -> None:
-        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
         self.workbook = workbook
         self.context = context
         self.template_name = template_name
         self.settings = _settings(workbook)
-        self.compiled: dict[str, jinja2.Template] = {}  # the task row repeats the same few cells
+
+    def _lookup(self, match: re.Match, extra: dict) -> object:
+        """A lone placeholder's value as jinja2 would print it, or _MISSING to let jinja2 decide."""
+        name, attribute = match.groups()
+        if name in extra:
+            found = extra[name]
+        elif name in self.context.values:
+            found = self.context.values[name]
+        elif name == "title":
+            found = self.context.title
+        else:
+            return _MISSING
+        if attribute is not None:
+            if not isinstance(found, dict) or attribute not in found or hasattr(dict, attribute):
+                return _MISSING  # jinja2 tries attributes before items: leave the odd cases to it
+            found = found[attribute]
+        return str(found) if type(found) in (str, int) else _MISSING
 
     def value(self, template: object, sheet: Worksheet, ref: str, **extra) -> object:
         """Render one cell's placeholders; a bad placeholder names the cell."""
         if not isinstance(template, str) or not ("{{" in template or "{%" in template):
             return template
-        variables = {"title": self.context.title, **self.context.values, **extra}
+        lone = _LONE_PLACEHOLDER.fullmatch(template)
+        text = self._lookup(lone, extra) if lone else _MISSING
         try:
-            if template not in self.compiled:
-                self.compiled[template] = self.env.from_string(template)
-            text = self.compiled[template].render(**variables)
+            if text is _MISSING:
+                text = _compiled(template).render(title=self.context.title, **{**self.context.values, **extra})
         except jinja2.TemplateError as exc:
             raise TemplateError(
                 f"模板“{self.template_name}”工作表“{sheet.title}”单元格 {ref} 的占位符“{template}”有误：{exc}"
@@ -275,15 +304,22 @@ def _apply_font_fallback(workbook: Workbook) -> None:
     installed = installed_fonts()
     if installed is None:
         return
+    replaced: dict[int, int] = {}  # font id -> its fallback's id: each font is copied once, not per cell
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
             for cell in row:
-                font = cell.font
-                if font and font.name in TITLE_FONT_FALLBACK and font.name not in installed:
-                    name, bold = TITLE_FONT_FALLBACK[font.name]
-                    new = copy(font)
-                    new.name, new.bold = name, bold or font.bold
-                    cell.font = new
+                if cell._style is None:  # as openpyxl's cell.font does on first access
+                    cell._style = StyleArray()
+                font_id = cell._style.fontId
+                if font_id not in replaced:
+                    font = workbook._fonts[font_id]
+                    replaced[font_id] = font_id
+                    if font and font.name in TITLE_FONT_FALLBACK and font.name not in installed:
+                        name, bold = TITLE_FONT_FALLBACK[font.name]
+                        new = copy(font)
+                        new.name, new.bold = name, bold or font.bold
+                        replaced[font_id] = workbook._fonts.add(new)
+                cell._style.fontId = replaced[font_id]
 
 
 @functools.lru_cache(maxsize=1)

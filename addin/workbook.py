@@ -6,10 +6,12 @@ CLI; they are defined once here.
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -101,10 +103,15 @@ def _fill_sheet(sheet: Worksheet, headers, widths, rows, printed: str = "") -> N
     grid = Border(left=line, right=line, top=line, bottom=line)
     blocks = [i for i, h in enumerate(headers) if h in BLOCK_COLUMNS]
     previous: list[object] = []
+    styled: dict[tuple[int, ...] | None, StyleArray] = {}
     for row in sheet.iter_rows(min_row=2):
         values = [c.value for c in row]
         for cell in row:
-            cell.alignment, cell.font, cell.border = wrap, body, grid
+            key = tuple(cell._style) if cell._style is not None else None
+            if key not in styled:  # one style lookup per kind of cell, not an Alignment/Font/Border hash per cell
+                cell.alignment, cell.font, cell.border = wrap, body, grid
+                styled[key] = cell._style
+            cell._style = copy(styled[key])
         # a repeated 章节/小节 takes no height: it is shown once, on its block's first row
         counted = [None if i in blocks and previous[i:i + 1] == [v] else v for i, v in enumerate(values)]
         sheet.row_dimensions[row[0].row].height = row_height(counted, list(widths), BODY_FONT[1], slack=True)

@@ -44,14 +44,24 @@ def time_decomposition(path: Path, runs: int) -> tuple[float, int]:
     return median_seconds(lambda: decompose(parse_outline(read_plan(path))), runs), len(rows)
 
 
-def synthetic_plan(path: Path) -> Path:
-    """A 1,000-item plan: 10 chapters (with heading notes) × 5 sections × 20 noted items."""
+def synthetic_plan(path: Path, items: int = 1000) -> Path:
+    """A plan of ``items`` items (a multiple of 100): chapters with heading notes, sections of 20 noted items.
+
+    1,000 items: 10 chapters × 5 sections; 10,000: 50 chapters × 10 sections.
+    """
+    digits = "一二三四五六七八九"
+
+    def chinese(n: int) -> str:
+        tens, ones = divmod(n, 10)
+        return (("" if tens == 1 else digits[tens - 1]) + "十" if tens else "") + (digits[ones - 1] if ones else "")
+
+    chapters = max(1, min(items // 100, 50))  # numbered 一 … 五十; larger plans get more sections per chapter
     lines = ["2024年某区工作要点"]
-    for c in range(10):
-        lines.append(f"{'一二三四五六七八九十'[c]}、第{c + 1}章工作（牵头单位：区政府办公室）")
-        for s in range(5):
-            lines.append(f"（{'一二三四五'[s]}）小节{c + 1}-{s + 1}")
-            lines += [f"{i}.推进第{c + 1}-{s + 1}-{i}项工作，各部门要抓好落实，6月底前完成。"
+    for c in range(1, chapters + 1):
+        lines.append(f"{chinese(c)}、第{c}章工作（牵头单位：区政府办公室）")
+        for s in range(1, max(5, items // (20 * chapters)) + 1):
+            lines.append(f"（{chinese(s)}）小节{c}-{s}")
+            lines += [f"{i}.推进第{c}-{s}-{i}项工作，各部门要抓好落实，6月底前完成。"
                       "（区发展改革委牵头，各街镇配合）" for i in range(1, 21)]
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

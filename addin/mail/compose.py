@@ -9,6 +9,7 @@ away when given one). :class:`MailPolicy` keeps that one header as written.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import mimetypes
 import re
@@ -66,7 +67,16 @@ class Outgoing:
 
 
 def _environment(settings: MailSettings) -> jinja2.Environment:
-    loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(settings.template_dir)])
+    return _environment_for(tuple(str(d) for d in template_dirs(settings.template_dir)))
+
+
+@functools.lru_cache(maxsize=8)
+def _environment_for(dirs: tuple[str, ...]) -> jinja2.Environment:
+    """One environment per list of template folders, its compiled templates reused for every message.
+
+    jinja2 still checks each file's modification time, so an edited template is picked up.
+    """
+    loader = jinja2.FileSystemLoader(list(dirs))
     return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined, autoescape=False,
                               keep_trailing_newline=False)
 

@@ -22,7 +22,7 @@ from ..cells import append_text
 from ..decompose import TaskRow
 from ..errors import FenJieError
 from ..lock import FileBusyError, check_not_busy
-from ..render import context_for_rows, render_workbook
+from ..render import RenderContext, context_for_rows, render_workbook
 from ..safe_io import file_part, fit_file_name, write_atomically
 from ..units.directory import UnitDirectory
 from ..units.mentions import GROUP_PATTERN
@@ -32,6 +32,7 @@ from .model import STATUSES, LedgerTask, text_checksum
 SHEET_FORM = "任务进展反馈"
 SHEET_GUIDE = "填报说明"
 SHEET_META = "_反馈信息"
+FORM_TEMPLATE = "单位反馈表"
 EDITABLE = ("进展情况", "完成状态", "完成进度(%)", "完成日期", "佐证材料")
 SIGNATURE = ("填报人", "联系电话", "审核人（单位负责人）", "填报日期")
 GUIDE = (
@@ -121,8 +122,8 @@ def _form_rows(tasks: list[LedgerTask]) -> list[TaskRow]:
     return rows
 
 
-def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str) -> Workbook:
-    """One unit's form: its tasks, its role in each, its previous report prefilled."""
+def feedback_context(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str) -> RenderContext:
+    """What the 单位反馈表 template is filled with for one unit."""
     title = f"{ledger.title.removesuffix('工作台账')}任务进展反馈表（{unit}，{round_label}）"
     context = context_for_rows(_form_rows(tasks), title)
     for task, placeholders in zip(tasks, context.tasks, strict=True):
@@ -132,13 +133,26 @@ def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], 
             placeholders.update(progress=report.progress, status=report.status,
                                 done_date=report.done_date or report.date_text, evidence=report.evidence,
                                 percent="" if report.percent is None else report.percent)
-    workbook = render_workbook("单位反馈表", context, font_fallback=True)
+    return context
+
+
+def feedback_meta(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str,
+                  generated: str | None = None) -> list[tuple[str, object]]:
+    """The rows of the hidden 反馈信息 sheet: where a returned form comes from."""
+    generated = generated or datetime.now().isoformat(timespec="seconds")
+    return [("台账编号", ledger.id), ("单位", unit), ("轮次", round_label),
+            ("校验码", text_checksum([t.content for t in tasks])), ("任务数", len(tasks)), ("生成时间", generated)]
+
+
+def build_feedback_workbook(ledger: Ledger, unit: str, tasks: list[LedgerTask], round_label: str,
+                            generated: str | None = None) -> Workbook:
+    """One unit's form: its tasks, its role in each, its previous report prefilled."""
+    context = feedback_context(ledger, unit, tasks, round_label)
+    workbook = render_workbook(FORM_TEMPLATE, context, font_fallback=True)
     _protect(workbook[SHEET_FORM], len(tasks))
     _guide(workbook.create_sheet(SHEET_GUIDE))
     meta = workbook.create_sheet(SHEET_META)
-    for key, value in (("台账编号", ledger.id), ("单位", unit), ("轮次", round_label),
-                       ("校验码", text_checksum([t.content for t in tasks])), ("任务数", len(tasks)),
-                       ("生成时间", datetime.now().isoformat(timespec="seconds"))):
+    for key, value in feedback_meta(ledger, unit, tasks, round_label, generated):
         append_text(meta, [key, value])
     meta.sheet_state = "veryHidden"
     return workbook
@@ -215,11 +229,15 @@ def split_ledger(ledger_path: str | Path, out_dir: str | Path, round_label: str,
         except FileBusyError as exc:
             raise FenJieError(str(exc)) from None
     results = []
-    for unit, tasks in by_unit.items():
-        workbook = build_feedback_workbook(ledger, unit, tasks, round_label)
+
+    def write(unit: str, tasks: list[LedgerTask], data: bytes) -> None:
         path = out_dir / feedback_file_name(round_label, unit)
-        write_atomically(path, lambda temp, wb=workbook: wb.save(temp))
+        write_atomically(path, lambda temp: temp.write_bytes(data))
         results.append(SplitResult(unit, path, len(tasks)))
+
+    from .fastforms import write_forms  # it builds on this module's slow path
+
+    write_forms(ledger, by_unit, round_label, write)
     ledger.round = round_label
     if round_label not in ledger.rounds:
         ledger.rounds.append(round_label)
