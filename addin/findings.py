@@ -46,6 +46,7 @@ RULE_NAMES = {
     "cell.formula": "单元格是公式", "text.spacing": "空格或半角标点", "layout.merged": "合并单元格",
     "layout.hidden_row": "隐藏行", "title.notice": "标题像通知正文",
     "unit.unstated": "未注明责任单位", "plan.year": "计划年度未知", "table.unused": "表格未采用",
+    "layout.stray_cell": "表格外的孤立单元格",
 }
 
 
