@@ -14,6 +14,7 @@ import xlwings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from oletools.olevba import VBA_Parser, decompress_stream
+from ovba_checks import decrypt_property
 from pdf_checks import soffice_available
 
 from addin.cli import main
@@ -165,26 +166,12 @@ def test_compound_file_streams_read_back_with_olefile(tmp_path_factory, sizes):
             assert ole.openstream(name).read() == data
 
 
-def _decrypt(text: str) -> bytes:
-    """[MS-OVBA] 2.4.3.3 decryption, written from the spec as an independent check."""
-    data = bytes.fromhex(text)
-    seed, version_enc, key_enc = data[0], data[1], data[2]
-    unencrypted, encrypted1, encrypted2 = seed ^ key_enc, key_enc, version_enc
-    out = bytearray()
-    for value in data[3:]:
-        byte = value ^ ((encrypted2 + unencrypted) & 0xFF)
-        out.append(byte)
-        encrypted2, encrypted1, unencrypted = encrypted1, value, byte
-    ignored = (seed & 6) // 2
-    length = int.from_bytes(out[ignored:ignored + 4], "little")
-    return bytes(out[ignored + 4:ignored + 4 + length])
-
 
 @pytest.mark.parametrize("seed", [0, 7, 0x86, 0xFF])
 def test_project_protection_fields_decrypt(seed):
     project_id = "{12345678-1234-1234-1234-123456789ABC}"
-    assert _decrypt(encrypt_property(project_id, bytes(4), seed)) == bytes(4)
-    assert _decrypt(encrypt_property(project_id, b"\xff", seed)) == b"\xff"
+    assert decrypt_property(encrypt_property(project_id, bytes(4), seed)) == bytes(4)
+    assert decrypt_property(encrypt_property(project_id, b"\xff", seed)) == b"\xff"
 
 
 def test_vba_must_be_ascii(tmp_path):

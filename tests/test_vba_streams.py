@@ -20,6 +20,7 @@ import olefile
 import pytest
 import xlwings
 from oletools.olevba import decompress_stream
+from ovba_checks import decrypt_property
 
 from addin.cli import main
 
@@ -96,20 +97,6 @@ def _records(data: bytes) -> list[tuple[int, bytes]]:
     return records
 
 
-def _decrypt(text: str) -> str:
-    """[MS-OVBA] 2.4.3.3 data decryption, written from the spec (an independent check of the writer)."""
-    data = bytes.fromhex(text)
-    seed, version_enc, key_enc = data[0], data[1], data[2]
-    unencrypted, encrypted1, encrypted2 = seed ^ key_enc, key_enc, version_enc
-    out = bytearray()
-    for value in data[3:]:
-        byte = value ^ ((encrypted2 + unencrypted) & 0xFF)
-        out.append(byte)
-        encrypted2, encrypted1, unencrypted = encrypted1, value, byte
-    ignored = (seed & 6) // 2
-    length = int.from_bytes(out[ignored:ignored + 4], "little")
-    return out[ignored + 4:ignored + 4 + length].hex()
-
 
 def project_fields(raw: bytes) -> dict[str, object]:
     """The PROJECT stream's properties ([MS-OVBA] 2.3.1), protection fields decrypted."""
@@ -137,7 +124,7 @@ def project_fields(raw: bytes) -> dict[str, object]:
     for key in ("ID", "Name", "HelpContextID", "VersionCompatible32"):
         fields[f"PROJECT.{key}"] = values.get(key)
     for key in ("CMG", "DPB", "GC"):
-        fields[f"PROJECT.{key}"] = _decrypt(values[key].strip('"'))
+        fields[f"PROJECT.{key}"] = decrypt_property(values[key].strip('"')).hex()
     return fields
 
 
