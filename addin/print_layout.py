@@ -14,6 +14,7 @@ the row after it would not fit below it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from copy import copy
 
 from openpyxl.utils import get_column_letter
@@ -83,9 +84,17 @@ def _printable(sheet: Worksheet) -> tuple[float, float]:
     return width - (margins.left + margins.right) * 72, height - (margins.top + margins.bottom) * 72
 
 
-def _title_rows(sheet: Worksheet) -> range:
+def title_rows(sheet: Worksheet) -> range:
+    """The rows printed at the top of every page (``print_title_rows``)."""
     match = re.match(r"\$?(\d+):\$?(\d+)", sheet.print_title_rows or "")
     return range(int(match.group(1)), int(match.group(2)) + 1) if match else range(0)
+
+
+def fits_columns_to_page(sheet: Worksheet) -> bool:
+    """Whether ``sheet`` is set to "fit all columns on one page": the sheets :func:`paginate` lays out."""
+    setup = sheet.page_setup
+    return bool(sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage
+                and setup.fitToWidth == 1 and not setup.fitToHeight)
 
 
 def paginate(sheet: Worksheet, keep_with_next: list[int], first_body_row: int) -> None:
@@ -95,30 +104,58 @@ def paginate(sheet: Worksheet, keep_with_next: list[int], first_body_row: int) -
     rows in ``keep_with_next`` never end a page.
     """
     setup = sheet.page_setup
-    if not (sheet.sheet_properties.pageSetUpPr and sheet.sheet_properties.pageSetUpPr.fitToPage
-            and setup.fitToWidth == 1 and not setup.fitToHeight):
+    if not fits_columns_to_page(sheet):
         return
-    page_width, page_height = _printable(sheet)
-    scale = max(10, min(100, int(page_width / _column_points(sheet) * 100 * SAFETY)))
     sheet.sheet_properties.pageSetUpPr.fitToPage = False
-    setup.scale = scale
-    available = page_height * 100 / scale * SAFETY
-    repeated = sum(_height(sheet, r) for r in _title_rows(sheet))
-    breaks, used = [], 0.0
-    keep = set(keep_with_next)
-    block_end = _vertical_blocks(sheet)
-    for row in range(1, sheet.max_row + 1):
-        height = _unit_height(sheet, row, block_end, available)
-        if row in keep and row < sheet.max_row:  # the section row and its first task stay together
-            height += _unit_height(sheet, row + 1, block_end, available)
-        if used + height > available and row >= first_body_row and used > repeated:
-            breaks.append(row - 1)
-            used = repeated
-        used += _height(sheet, row)
+    setup.scale = fitting_scale(sheet)
+    breaks = page_breaks(lambda row: _height(sheet, row), sheet.max_row, keep_with_next, first_body_row,
+                         printable_height(sheet), title_rows(sheet), _vertical_blocks(sheet))
     sheet.row_breaks = RowBreak()
     for row in breaks:
         sheet.row_breaks.append(Break(id=row))
     _split_blocks_at_breaks(sheet, breaks)
+
+
+def fitting_scale(sheet: Worksheet) -> int:
+    """The print scale (per cent) at which the sheet's columns fit the page width."""
+    page_width, _ = _printable(sheet)
+    return max(10, min(100, int(page_width / _column_points(sheet) * 100 * SAFETY)))
+
+
+def printable_height(sheet: Worksheet) -> float:
+    """Height (points at 100 %) that the rows of one page may take at the sheet's print scale."""
+    _, page_height = _printable(sheet)
+    return page_height * 100 / (sheet.page_setup.scale or 100) * SAFETY
+
+
+def page_breaks(height: Callable[[int], float], max_row: int, keep_with_next: Iterable[int], first_body_row: int,
+                available: float, repeated_rows: range, block_end: dict[int, int]) -> list[int]:
+    """Rows after which a page ends, from each row's height (``height(row)``, points).
+
+    Shared by :func:`paginate` and the feedback forms' fast path
+    (:mod:`addin.progress.fastforms`), which knows the heights without a worksheet.
+
+    Args:
+        height: height of a row in points (15 for a row without an explicit height).
+        max_row: the last row of the sheet.
+        keep_with_next: rows that never end a page.
+        first_body_row: no break above this row.
+        available: :func:`printable_height` of the sheet.
+        repeated_rows: :func:`title_rows`, printed at the top of every page.
+        block_end: first row → last row of each vertically merged range.
+    """
+    repeated = sum(height(r) for r in repeated_rows)
+    breaks, used = [], 0.0
+    keep = set(keep_with_next)
+    for row in range(1, max_row + 1):
+        size = _unit_height(height, row, block_end, available)
+        if row in keep and row < max_row:  # the section row and its first task stay together
+            size += _unit_height(height, row + 1, block_end, available)
+        if used + size > available and row >= first_body_row and used > repeated:
+            breaks.append(row - 1)
+            used = repeated
+        used += height(row)
+    return breaks
 
 
 def _split_blocks_at_breaks(sheet: Worksheet, breaks: list[int]) -> None:
@@ -153,15 +190,15 @@ def _vertical_blocks(sheet: Worksheet) -> dict[int, int]:
     return ends
 
 
-def _unit_height(sheet: Worksheet, row: int, block_end: dict[int, int], available: float) -> float:
+def _unit_height(height: Callable[[int], float], row: int, block_end: dict[int, int], available: float) -> float:
     """Height that must stay on one page from ``row``: a merged block whole (when it fits a page).
 
     A merged cell's text is printed once, on the page its range starts on; a break inside
     the range cuts it off.
     """
     end = block_end.get(row, row)
-    total = sum(_height(sheet, r) for r in range(row, end + 1))
-    return total if total <= available * 0.8 else _height(sheet, row)
+    total = sum(height(r) for r in range(row, end + 1))
+    return total if total <= available * 0.8 else height(row)
 
 
 def _height(sheet: Worksheet, row: int) -> float:

@@ -5,8 +5,10 @@ cell by cell and serialising a package whose parts are the same for every unit
 (styles, theme, workbook, the 填报说明 sheet). Here one unit's form is rendered
 and saved by the normal path (:func:`addin.progress.split.build_feedback_workbook`);
 every other unit's package is that prototype with two parts rewritten: the form
-sheet (its task rows, written as openpyxl writes them, and every range that
-depends on the row count) and the hidden 反馈信息 sheet.
+sheet (its task rows, written as openpyxl writes them, every range that
+depends on the row count, the unit columns' widths and the print scale and page
+breaks that follow from them, computed by the renderer's and print_layout's own
+code) and the hidden 反馈信息 sheet.
 
 Hand-written because no library patches a rendered package: XlsxWriter and
 openpyxl's write-only mode rebuild every part, styles included, from Python
@@ -29,9 +31,12 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break, RowBreak
+from openpyxl.xml.functions import tostring
 
 from ..layout import row_height
-from ..render import _marker_rows, _Renderer, _settings, find_template
+from ..print_layout import fits_columns_to_page, fitting_scale, page_breaks, printable_height, title_rows
+from ..render import _marker_rows, _Renderer, _row_style, _settings, find_template
 from .model import Ledger, LedgerTask
 from .split import FORM_TEMPLATE, SHEET_FORM, SHEET_META, build_feedback_workbook, feedback_context, feedback_meta
 
@@ -44,6 +49,15 @@ _CELL_REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")
 _MERGES = re.compile(rb"(<mergeCells[^>]*>)(.*?)</mergeCells>", re.S)
 _MERGE = re.compile(rb"<mergeCell [^>]*/>")
 _DEFINED_NAME = re.compile(r"(<definedName [^>]*>)([^<]*)</definedName>")
+_COLS = re.compile(r"<cols>.*?</cols>|<cols/>", re.S)
+_SCALE = re.compile(r'(<pageSetup\b[^>]*? scale=")(\d+)(")')
+_UNIT_COLUMN = re.compile(r"task\.(lead|units|assist|deadline)")  # as render._fit_unit_columns picks them
+_HEIGHT = re.compile(r' ht="([^"]*)"')
+_ROW_BREAKS = re.compile(r"<rowBreaks\b[^>]*?(?:/>|>.*?</rowBreaks>)", re.S)
+# CT_Worksheet's elements that follow <rowBreaks> (ECMA-376 Part 1, 18.3.1.99): a new one goes before the first
+_AFTER_ROW_BREAKS = re.compile(r"<(?:colBreaks|customProperties|cellWatches|ignoredErrors|smartTags|drawing"
+                               r"|legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls"
+                               r"|webPublishItems|tableParts|extLst)\b|</worksheet>")
 
 
 class Unsupported(Exception):
@@ -110,6 +124,14 @@ class FormFactory:
         """Split the prototype's form sheet into fixed rows, the task row pattern and the rows after it."""
         sheet = self.template_sheet = template[SHEET_FORM]
         section, task_row = _marker_rows(sheet)
+        # what render_sheet hands print_layout.paginate: the rows after the tasks are the template's
+        self.tail_count = sheet.max_row - task_row
+        self.paged = fits_columns_to_page(sheet)
+        self.task_style = _row_style(sheet, task_row, sheet.max_column)
+        # the renderer widens unit columns per unit (render._fit_unit_columns): the prototype's form sheet is
+        # the scratch sheet it is run on again, from the template's widths, for every unit
+        self.scratch = rendered
+        self.base_widths = {letter: sheet.column_dimensions[letter].width for letter in rendered.column_dimensions}
         if (section and _settings(template).get("章节行", "是") != "否") or count < 2 \
                 or _settings(template).get("合并相同任务名称", "否") == "是":
             raise Unsupported("章节行或合并单元格")
@@ -122,8 +144,13 @@ class FormFactory:
         xml = dict((i.filename, data) for i, data in self.parts)[self.form_part].decode("ascii")
         head, rest = xml.split("<sheetData>", 1)
         body, self.tail_xml = rest.split("</sheetData>", 1)
-        if "<rowBreaks" in self.tail_xml:  # print_layout.paginate's breaks depend on every row: not computed here
-            raise Unsupported("分页")  # (the prototype has the most tasks: no shorter form has breaks either)
+        if self.paged:  # print_layout.paginate's breaks depend on every row's height: placed again per unit
+            if any(m.max_row > m.min_row for m in [*rendered.merged_cells.ranges, *sheet.merged_cells.ranges]):
+                raise Unsupported("分页处有跨行合并")  # paginate would cut a vertical merge at its breaks
+            self.repeated_rows = title_rows(rendered)
+            self.tail_xml = _ROW_BREAKS.sub("", self.tail_xml, count=1)
+        elif "<rowBreaks" in self.tail_xml:
+            raise Unsupported("分页")
         self.head_xml = head
         rows = {int(_ROW_NUMBER.match(r).group(1)): r for r in _ROW.findall(body)}
         self.fixed_rows = [rows[r] for r in sorted(rows) if r < self.first]
@@ -135,6 +162,8 @@ class FormFactory:
         styles = {int(_column_index(m.group(1))): (_STYLE.search(m.group(3)) or [None, ""])[1]
                   for m in _CELL.finditer(first_row)}
         cells = [(c, styles.get(c, ""), sheet.cell(task_row, c).value) for c in range(1, width + 1) if c in styles]
+        self.unit_columns = [c for c, _, value in cells if isinstance(value, str) and _UNIT_COLUMN.search(value)]
+        self.width = width
         sizes = [rendered.cell(self.first, c).font.sz or 11 for c in range(1, width + 1)]
         # openpyxl's delete_rows leaves row heights behind: the renderer's output row N keeps the template's
         # row N height (e.g. a 填报人 row's) unless the task row sets one; the fit never goes below it
@@ -163,8 +192,7 @@ class FormFactory:
                 if merged and merged.max_row > merged.min_row:
                     raise Unsupported("表头有跨行合并")
                 cell = rendered.cell(row, column)
-                cells.append((column, self._fit_width(rendered, row, column, merged.max_col if merged else None),
-                              cell.font.sz or 11))
+                cells.append((column, merged.max_col if merged else None, cell.font.sz or 11))
                 values[column] = cell.value
             self.fixed_fit[row] = (cells, template[SHEET_FORM].row_dimensions[row].height or 0)
             self.fixed_values[row] = values
@@ -180,13 +208,23 @@ class FormFactory:
         context = feedback_context(self.ledger, unit, tasks, self.round_label)
         self.renderer.context = context
         last = self.first + len(tasks) - 1
+        values = [self._task_values(task) for task in context.tasks]
+        if self.unit_columns:
+            self._fit_unit_columns(values)
+        task_widths = [self._fit_width(self.scratch, self.first, c) for c in range(1, self.width + 1)]
         rows = [self._fixed_row(r) for r in self.fixed_rows]
-        rows += [self._task_row(self.first + i, task) for i, task in enumerate(context.tasks)]
+        rows += [self._task_row(self.first + i, row_values, task_widths) for i, row_values in enumerate(values)]
         delta = last - self.proto_last
         rows += [_shift_rows(r, delta) for r in self.after_rows]
-        sheet = (_shift_dimension(self.head_xml, self.proto_last, delta) + "<sheetData>" + "".join(rows)
-                 + "</sheetData>" + _REF_ATTR.sub(lambda m: _shift_attr(m, self.first, self.proto_last, delta),
-                                                   self.tail_xml))
+        head = _shift_dimension(self.head_xml, self.proto_last, delta)
+        tail = _REF_ATTR.sub(lambda m: _shift_attr(m, self.first, self.proto_last, delta), self.tail_xml)
+        if self.unit_columns:
+            head = _COLS.sub(tostring(self.scratch.column_dimensions.to_tree()).decode("ascii"), head, count=1)
+        if self.paged:
+            self.scratch.page_setup.scale = fitting_scale(self.scratch)
+            tail = _SCALE.sub(lambda m: f"{m.group(1)}{self.scratch.page_setup.scale}{m.group(3)}", tail, count=1)
+            tail = self._with_row_breaks(tail, rows, last + self.tail_count)
+        sheet = head + "<sheetData>" + "".join(rows) + "</sheetData>" + tail
         meta = feedback_meta(self.ledger, unit, tasks, self.round_label, generated)
         replaced = {self.form_part: sheet.encode("ascii"), self.meta_part: self._meta_sheet(meta)}
         if delta and self.names_xml:
@@ -195,6 +233,23 @@ class FormFactory:
                 f"{m.group(1)}{_shift_ref(m.group(2), self.first, self.proto_last, delta)}</definedName>",
                 self.names_xml).encode("utf-8")
         return self._package(replaced)
+
+    def _with_row_breaks(self, tail: str, rows: list[str], max_row: int) -> str:
+        """``tail`` with the <rowBreaks> print_layout.paginate places for these rows, as openpyxl writes it."""
+        heights = {}
+        for row_xml in rows:
+            height = _HEIGHT.search(row_xml[:row_xml.index(">")])
+            if height:
+                heights[int(_ROW_NUMBER.match(row_xml).group(1))] = float(height.group(1))
+        breaks = page_breaks(lambda row: heights.get(row) or 15.0, max_row, [], self.first,
+                             printable_height(self.scratch), self.repeated_rows, {})
+        if not breaks:
+            return tail
+        element = RowBreak()
+        for row in breaks:
+            element.append(Break(id=row))
+        at = _AFTER_ROW_BREAKS.search(tail).start()
+        return tail[:at] + tostring(element.to_tree()).decode("ascii") + tail[at:]
 
     def _fixed_row(self, row_xml: str) -> str:
         row = int(_ROW_NUMBER.match(row_xml).group(1))
@@ -211,18 +266,34 @@ class FormFactory:
 
         row_xml = _CELL.sub(cell, row_xml)
         cells, floor = self.fixed_fit[row]
-        fitted = max(row_height([values.get(c) for c, _, _ in cells], [w for _, w, _ in cells],
+        widths = [self._fit_width(self.scratch, row, column, span) for column, span, _ in cells]
+        fitted = max(row_height([values.get(c) for c, _, _ in cells], widths,
                                 max((z for _, _, z in cells), default=11)), floor)
         return re.sub(r' ht="[^"]*"', f' ht="{safe_string(fitted)}"', row_xml, count=1)
 
-    def _task_row(self, row: int, task: dict) -> str:
-        pattern = self.pattern
+    def _task_values(self, task: dict) -> dict[int, object]:
         sheet, first = self.template_sheet, self.first
-        values = {c: self.renderer.value(template, sheet, f"{get_column_letter(c)}{first}", task=task)
-                  for c, _, template in pattern.cells}
-        fitted = [values.get(c) for c in range(1, len(pattern.widths) + 1)]
+        return {c: self.renderer.value(template, sheet, f"{get_column_letter(c)}{first}", task=task)
+                for c, _, template in self.pattern.cells}
+
+    def _fit_unit_columns(self, values: list[dict[int, object]]) -> None:
+        """The unit's column widths and unit lists broken at 、, by the renderer's own code on the scratch sheet."""
+        sheet = self.scratch
+        for letter, width in self.base_widths.items():
+            sheet.column_dimensions[letter].width = width
+        for row, row_values in enumerate(values, start=self.first):
+            for column in self.unit_columns:
+                sheet.cell(row, column).value = row_values[column]
+        self.renderer._fit_unit_columns(sheet, self.first, self.first + len(values) - 1, self.task_style)
+        for row, row_values in enumerate(values, start=self.first):
+            for column in self.unit_columns:
+                row_values[column] = sheet.cell(row, column).value
+
+    def _task_row(self, row: int, values: dict[int, object], widths: list[float]) -> str:
+        pattern = self.pattern
+        fitted = [values.get(c) for c in range(1, len(widths) + 1)]
         floor = pattern.template_height or self.leftover.get(row, 0)
-        height = max(row_height(fitted, pattern.widths, pattern.font_size, slack=True), floor)
+        height = max(row_height(fitted, widths, pattern.font_size, slack=True), floor)
         open_tag = re.sub(r'r="\d+"', f'r="{row}"', pattern.open_tag, count=1)
         open_tag = re.sub(r' ht="[^"]*"', f' ht="{safe_string(height)}"', open_tag, count=1)
         cells = "".join(cell_xml(f"{get_column_letter(c)}{row}", style, values[c]) for c, style, _ in pattern.cells)
