@@ -96,10 +96,15 @@ def unknown_unit_findings(rows: list[TaskRow], directory: UnitDirectory, first_r
     return findings
 
 
-def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]:
+def _deadline_column() -> str:
+    """The letter of 完成时限 on the 任务分解 sheet, where deadline findings point."""
     from .workbook import TASK_HEADERS, column_letter
 
-    column = column_letter(TASK_HEADERS.index("完成时限"))
+    return column_letter(TASK_HEADERS.index("完成时限"))
+
+
+def _deadline_findings(rows: list[TaskRow], first_row: int = 2) -> list[Finding]:
+    column = _deadline_column()
     return [
         Finding("deadline.unparsed", Severity.WARNING, SHEET_TASKS, f"{column}{first_row + i}",
                 f"完成时限“{row.deadline}”无法识别，已按原文保留。")
@@ -113,9 +118,7 @@ def _defaulted_deadline_findings(rows: list[TaskRow], first_row: int = 2) -> lis
     A default is a choice, not a fact of the plan: the person must be able to tell the two
     apart before the table goes out (one hint, not one per row, so it is read).
     """
-    from .workbook import TASK_HEADERS, column_letter
-
-    column = column_letter(TASK_HEADERS.index("完成时限"))
+    column = _deadline_column()
     cells = [f"{column}{first_row + i}" for i, row in enumerate(rows) if row.deadline_defaulted]
     if not cells:
         return []

@@ -80,6 +80,11 @@ def round_end(label: str, fallback: date) -> date:
     return fallback
 
 
+
+def _share(part: int, whole: int) -> float:
+    """``part`` ÷ ``whole``, 0 for an empty whole (a round with no tasks or no forms)."""
+    return part / whole if whole else 0.0
+
 @dataclass
 class RoundFigures:
     """The task-level figures of one round."""
@@ -99,16 +104,16 @@ class RoundFigures:
 
     @property
     def done_rate(self) -> float:
-        return self.states.get(DONE, 0) / self.total if self.total else 0.0
+        return _share(self.states.get(DONE, 0), self.total)
 
     @property
     def pace_rate(self) -> float:
         """序时达标率: tasks green on the report date ÷ all tasks."""
-        return self.lights.get(GREEN, 0) / self.total if self.total else 0.0
+        return _share(self.lights.get(GREEN, 0), self.total)
 
     @property
     def reply_rate(self) -> float:
-        return self.units_replied / self.units_expected if self.units_expected else 0.0
+        return _share(self.units_replied, self.units_expected)
 
 
 def replied_units(ledger: Ledger, round_label: str) -> set[str]:
@@ -156,15 +161,15 @@ class UnitFigures:
 
     @property
     def reply_rate(self) -> float:
-        return self.replied / self.issued if self.issued else 0.0
+        return _share(self.replied, self.issued)
 
     @property
     def done_rate(self) -> float:
-        return self.states.get(DONE, 0) / self.duties if self.duties else 0.0
+        return _share(self.states.get(DONE, 0), self.duties)
 
     @property
     def pace_rate(self) -> float:
-        return self.lights.get(GREEN, 0) / self.duties if self.duties else 0.0
+        return _share(self.lights.get(GREEN, 0), self.duties)
 
     @property
     def silent(self) -> bool:
