@@ -7,6 +7,7 @@ text is wrapped by that measure, and the row gets the height of its tallest cell
 
 from __future__ import annotations
 
+import functools
 import math
 import unicodedata
 
@@ -26,9 +27,18 @@ def wrapped_lines(text: str, width_units: float) -> int:
     usable = max(width_units - 1.0, 1.0)  # cell margins
     lines = 0
     for paragraph in str(text).split("\n"):
-        width = sum(char_units(c) for c in paragraph)
-        lines += max(1, math.ceil(width / usable))
+        lines += max(1, math.ceil(text_units(paragraph) / usable))
     return lines
+
+
+@functools.lru_cache(maxsize=8192)
+def text_units(text: str) -> float:
+    """Width of ``text`` in units of the digit "0".
+
+    Cached: a round fits the same task texts into every unit's form (a task goes to ~13
+    units), and measuring character by character was a tenth of a form's time.
+    """
+    return sum(char_units(c) for c in text)
 
 
 def row_height(values: list[object], widths: list[float], font_size: float = 11.0, slack: bool = False) -> float:
