@@ -40,7 +40,7 @@ from openpyxl.xml.functions import tostring
 
 from ..layout import row_height
 from ..print_layout import fits_columns_to_page, fitting_scale, page_breaks, printable_height, title_rows
-from ..render import _marker_rows, _Renderer, _row_style, _settings, find_template
+from ..render import _marker_rows, _Renderer, _row_style, _settings, cell_value, find_template, task_field
 from .model import Ledger, LedgerTask
 from .split import FORM_TEMPLATE, SHEET_FORM, SHEET_META, build_feedback_workbook, feedback_context, feedback_meta
 
@@ -62,6 +62,9 @@ _ROW_BREAKS = re.compile(r"<rowBreaks\b[^>]*?(?:/>|>.*?</rowBreaks>)", re.S)
 _AFTER_ROW_BREAKS = re.compile(r"<(?:colBreaks|customProperties|cellWatches|ignoredErrors|smartTags|drawing"
                                r"|legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls"
                                r"|webPublishItems|tableParts|extLst)\b|</worksheet>")
+
+
+_MISSING = object()
 
 
 class Unsupported(Exception):
@@ -137,6 +140,7 @@ class FormFactory:
         # the renderer widens unit columns per unit (render._fit_unit_columns): the prototype's form sheet is
         # the scratch sheet it is run on again, from the template's widths, for every unit
         self.scratch = rendered
+        self.wraps: dict[tuple[int, int], bool] = {}
         self.base_widths = {letter: sheet.column_dimensions[letter].width for letter in rendered.column_dimensions}
         if (section and _settings(template).get("章节行", "是") != "否") or count < 2 \
                 or _settings(template).get("合并相同任务名称", "否") == "是":
@@ -169,6 +173,7 @@ class FormFactory:
                   for m in _CELL.finditer(first_row)}
         cells = [(c, styles.get(c, ""), sheet.cell(task_row, c).value) for c in range(1, width + 1) if c in styles]
         self.unit_columns = [c for c, _, value in cells if isinstance(value, str) and _UNIT_COLUMN.search(value)]
+        self.task_fields = {c: task_field(value) for c, _, value in cells}
         self.width = width
         sizes = [rendered.cell(self.first, c).font.sz or 11 for c in range(1, width + 1)]
         # openpyxl's delete_rows leaves row heights behind: the renderer's output row N keeps the template's
@@ -178,11 +183,17 @@ class FormFactory:
         self.pattern = _TaskRowPattern(first_row[:first_row.index(">") + 1], cells, widths, max(sizes, default=11),
                                        sheet.row_dimensions[task_row].height or 0)
 
-    @staticmethod
-    def _fit_width(sheet, row: int, column: int, span: int | None = None) -> float:
-        """The width render._fit_heights wraps a cell's text in: its columns, or 1000 when it does not wrap."""
-        cell = sheet.cell(row, column)
-        if not (cell.alignment is not None and cell.alignment.wrap_text):
+    def _fit_width(self, sheet, row: int, column: int, span: int | None = None) -> float:
+        """The width render._fit_heights wraps a cell's text in: its columns, or 1000 when it does not wrap.
+
+        Whether a cell wraps is read once (its style is the prototype's for every unit);
+        the widths are read each time, as the unit columns are fitted per unit.
+        """
+        wraps = self.wraps.get((row, column))
+        if wraps is None:
+            cell = sheet.cell(row, column)
+            wraps = self.wraps[row, column] = cell.alignment is not None and bool(cell.alignment.wrap_text)
+        if not wraps:
             return 1000.0
         columns = range(column, (span or column) + 1)
         return sum(sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in columns)
@@ -278,9 +289,13 @@ class FormFactory:
         return re.sub(r' ht="[^"]*"', f' ht="{safe_string(fitted)}"', row_xml, count=1)
 
     def _task_values(self, task: dict) -> dict[int, object]:
-        sheet, first = self.template_sheet, self.first
-        return {c: self.renderer.value(template, sheet, f"{get_column_letter(c)}{first}", task=task)
-                for c, _, template in self.pattern.cells}
+        """The task row's values; a lone {{ task.x }} holding text or a number looked up here, not per call."""
+        sheet, first, values = self.template_sheet, self.first, {}
+        for column, _, template in self.pattern.cells:
+            found = task.get(self.task_fields[column], _MISSING) if self.task_fields[column] else _MISSING
+            values[column] = cell_value(str(found)) if type(found) in (str, int) else \
+                self.renderer.value(template, sheet, f"{get_column_letter(column)}{first}", task=task)
+        return values
 
     def _fit_unit_columns(self, values: list[dict[int, object]]) -> None:
         """The unit's column widths and unit lists broken at 、, by the renderer's own code on the scratch sheet."""
