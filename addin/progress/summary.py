@@ -321,12 +321,13 @@ def build_summary(ledger: Ledger, as_of: date, warn_days: int = 15, rules: Rules
     previous_label = ledger.previous_round
     previous = round_figures(ledger, round_end(previous_label, as_of), rules, previous_label) \
         if previous_label and previous_label != ledger.round else None
+    units = unit_figures(ledger, as_of, rules)  # judged once for 分单位 and 未反馈单位
     workbook = Workbook()
     _overview(workbook.active, ledger, current, previous, previous_label, as_of, rules)
-    _by_unit(workbook.create_sheet("分单位"), ledger, as_of, rules)
+    _by_unit(workbook.create_sheet("分单位"), units)
     _by_section(workbook.create_sheet("分板块"), ledger, current, previous)
     _warnings(workbook.create_sheet("逾期预警"), ledger, current, rules)
-    _silent(workbook.create_sheet("未反馈单位"), ledger, as_of, rules)
+    _silent(workbook.create_sheet("未反馈单位"), ledger, units)
     _details(workbook.create_sheet("明细"), ledger, current)
     return workbook
 
@@ -395,11 +396,10 @@ def _overview(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | N
     print_setup(sheet)
 
 
-def _by_unit(sheet, ledger: Ledger, as_of: date, rules: Rules) -> None:
+def _by_unit(sheet, figures: list[UnitFigures]) -> None:
     headers = ["排名", "单位", "下发任务", "牵头", "责任", "已反馈", "反馈率", *TASK_STATES, "红灯", "黄灯", "绿灯",
                "完成率", "序时达标率"]
     _title(sheet, "分单位完成情况（按各单位本单位反馈评价；牵头、责任任务计入，配合任务只计反馈）", len(headers))
-    figures = unit_figures(ledger, as_of, rules)
     rank, rows = 0, []
     for f in figures:
         rank += not f.silent
@@ -495,9 +495,9 @@ def _warnings(sheet, ledger: Ledger, now: RoundFigures, rules: Rules) -> None:
     print_setup(sheet, f"{start}:{start}")
 
 
-def _silent(sheet, ledger: Ledger, as_of: date, rules: Rules) -> None:
+def _silent(sheet, ledger: Ledger, units: list[UnitFigures]) -> None:
     _title(sheet, f"未反馈单位（{ledger.round or '本轮'}）", 5)
-    figures = {f.unit: f for f in unit_figures(ledger, as_of, rules)}
+    figures = {f.unit: f for f in units}
     previous = replied_units(ledger, ledger.previous_round) if ledger.previous_round != ledger.round else set()
     silent = [f for f in figures.values() if f.silent]
     rows = [[i, f.unit, f.issued, f.duties, "是" if f.unit in previous else ("否" if ledger.previous_round else "—")]
