@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -208,3 +209,35 @@ def test_decompose_never_writes_over_its_plan(corpus, tmp_path, capsys):
     message = "错误：输出文件不能是上级要点文件本身（上级分解表.xlsx）：请用 -o 另选文件名。"
     assert capsys.readouterr().err.strip() == message
     assert plan.read_bytes() == before
+
+
+_IMPORT_PROBE = """
+import contextlib, io, json, sys
+from addin.cli import main
+with contextlib.suppress(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+    main(sys.argv[1:])
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("addin", "openpyxl", "jinja2", "pdfplumber",
+                                                                        "docx", "lxml"))))
+"""
+# What no step of the quarterly round uses: plan reading, decomposition's pipeline, validation and marking, mail.
+_NOT_FOR_THE_ROUND = ("addin.pipeline", "addin.markup", "addin.validate", "addin.mail.compose", "addin.mail.send",
+                      "addin.plan.pdf_reader", "addin.plan.docx_reader", "pdfplumber", "docx")
+
+
+def _loaded_by(tmp_path: Path, *args: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, *args], capture_output=True, text=True, check=True,
+                         cwd=tmp_path)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_command_line_imports_only_what_the_command_uses(tmp_path):
+    """Each round step is a whole process (#17): parsing loads neither openpyxl nor jinja2; split, merge and
+    summary (stopped here at their missing ledger, after their imports) load no plan reading, validation or mail."""
+    parsed = _loaded_by(tmp_path, "split")  # a missing argument: argparse stops before any command runs
+    assert [m for m in parsed if m.split(".")[0] in ("openpyxl", "jinja2", "lxml")] == [], parsed
+    assert "addin.render" not in parsed and "addin.mail.compose" not in parsed
+    for command in (["split", "无此台账.xlsx", "-o", "out"], ["merge", "无此台账.xlsx", "returns"],
+                    ["summary", "无此台账.xlsx", "-o", "汇总.xlsx"]):
+        loaded = _loaded_by(tmp_path, *command)
+        assert "addin.progress.ledger" in loaded, command  # the probe reached the command's own imports
+        assert [m for m in _NOT_FOR_THE_ROUND if m in loaded] == [], command
