@@ -21,12 +21,23 @@ def char_units(char: str) -> float:
     return 1.1 if char.isupper() else 1.0
 
 
+class _Units(dict):
+    """char → :func:`char_units`, filled as characters are met (a row's height looks at every character)."""
+
+    def __missing__(self, char: str) -> float:
+        self[char] = units = char_units(char)
+        return units
+
+
+_UNITS = _Units()
+
+
 def wrapped_lines(text: str, width_units: float) -> int:
     """How many lines ``text`` takes in a wrapping cell ``width_units`` wide."""
     usable = max(width_units - 1.0, 1.0)  # cell margins
     lines = 0
     for paragraph in str(text).split("\n"):
-        width = sum(char_units(c) for c in paragraph)
+        width = sum(map(_UNITS.__getitem__, paragraph))
         lines += max(1, math.ceil(width / usable))
     return lines
 
