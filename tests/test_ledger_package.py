@@ -269,3 +269,23 @@ def test_style_variants_reuse_equal_formats():
     assert dated == "2" and book.is_date(dated) and not book.is_date("1")
     assert '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>' in book.to_xml()
     assert '<cellXfs count="3">' in book.to_xml()
+
+
+def test_marked_history_rows_as_calamine_reads_them(issued_ledger, tmp_path):
+    """The conflicts merge looks up in 合并记录, found by their rows' XML: the same as reading every row, in a
+    FenJie-written ledger (inline text) and in one saved again by LibreOffice (shared strings)."""
+    from addin.progress.ledger import _rows
+    from addin.progress.ledger_package import marked_history_rows
+    from addin.progress.merge import ADDED_ROW, KEEP_LONGER
+
+    path = tmp_path / "台账.xlsx"
+    shutil.copy(issued_ledger, path)
+    ledger = load_ledger(path)
+    history = _report(ledger, "")
+    history[3][7], history[9][7], history[9][6] = KEEP_LONGER, ADDED_ROW, "=本单位新增"
+    save_ledger_package(path, ledger, history)
+    for source in (path, _libreoffice_copy(path, tmp_path / "lo")):
+        expected = [r[:8] for r in list(_rows(source, SHEET_HISTORY))[1:] if r[7] in (KEEP_LONGER, ADDED_ROW)]
+        found = [[v if v is not None else "" for v in r] for r in marked_history_rows(source, (KEEP_LONGER,
+                                                                                                 ADDED_ROW))]
+        assert found == expected and len(found) == 2

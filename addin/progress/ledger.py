@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,10 +135,15 @@ def create_ledger(table_path: str | Path, out: str | Path, year: int | None = No
     return ledger, write_atomically(out, lambda temp: workbook.save(temp))
 
 
-def _grid(path: Path, sheet: str) -> list[list[object]]:
+def _rows(path: Path, sheet: str) -> Iterator[list[object]]:
+    """The rows of a ledger sheet, one at a time (see :func:`addin.sheets.iter_sheet_rows`).
+
+    Raises:
+        LedgerError: not an .xlsx, the sheet is missing, a password, a damaged file.
+    """
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-    from ..sheets import sheet_grid
+    from ..sheets import iter_sheet_rows
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：工作台账是 .xlsx 文件（由 fenjie ledger 生成）。")
@@ -145,12 +151,17 @@ def _grid(path: Path, sheet: str) -> list[list[object]]:
         workbook = CalamineWorkbook.from_path(str(path))
         if sheet not in workbook.sheet_names:
             raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：缺少“{sheet}”工作表。")
-        return sheet_grid(workbook, path, sheet)
+        yield from iter_sheet_rows(workbook, path, sheet)
     except PasswordError:
         raise LedgerError(f"工作台账“{path.name}”设有打开密码：请在 Excel 中取消密码后再试。") from None
     except (CalamineError, OSError, ValueError) as exc:
         raise LedgerError(f"工作台账“{path.name}”已损坏，无法读取（{type(exc).__name__}）：请用备份文件"
                           f"（“{path.stem}.备份-…{path.suffix}”）恢复，或在 Excel 中打开修复后另存。") from None
+
+
+def _grid(path: Path, sheet: str) -> list[list[object]]:
+    """A small ledger sheet's rows as a list."""
+    return list(_rows(path, sheet))
 
 
 def cell_date(value: object) -> date | None:
@@ -185,12 +196,7 @@ def load_ledger(path: str | Path) -> Ledger:
     path = Path(path)
     check_file(path)
     info = {str(r[0]): r[1] for r in _grid(path, SHEET_INFO) if r and r[0]}
-    grid = _grid(path, SHEET_LEDGER)
-    header_index = next((i for i, r in enumerate(grid[:10]) if "任务ID" in [str(v) for v in r]), None)
-    if header_index is None:
-        raise LedgerError(f"“{path.name}”的“{SHEET_LEDGER}”工作表中没有“任务ID”列。")
-    columns = {LEDGER_COLUMNS[str(h)]: i for i, h in enumerate(grid[header_index]) if str(h) in LEDGER_COLUMNS}
-    tasks = [_task(r, columns) for r in grid[header_index + 1:] if r[columns["id"]]]
+    tasks = _tasks(path)
     issued = {}
     by_id = {t.id: t for t in tasks}
     sent = any(row and row[0] for row in _grid(path, SHEET_ISSUED))
@@ -209,6 +215,16 @@ def load_ledger(path: str | Path) -> Ledger:
     return ledger
 
 
+def _tasks(path: Path) -> list[LedgerTask]:
+    """The tasks of 工作台账, read row by row (its progress columns, the heavy ones, are never all held)."""
+    rows = _rows(path, SHEET_LEDGER)
+    for _, row in zip(range(10), rows, strict=False):
+        if "任务ID" in [str(v) for v in row]:
+            columns = {LEDGER_COLUMNS[str(h)]: i for i, h in enumerate(row) if str(h) in LEDGER_COLUMNS}
+            return [_task(r, columns) for r in rows if r[columns["id"]]]
+    raise LedgerError(f"“{path.name}”的“{SHEET_LEDGER}”工作表中没有“任务ID”列。")
+
+
 def _task(row: list[object], columns: dict[str, int]) -> LedgerTask:
     def get(key: str) -> str:
         value = row[columns[key]] if key in columns else ""
@@ -225,11 +241,12 @@ def _task(row: list[object], columns: dict[str, int]) -> LedgerTask:
 def _read_reports(path: Path, ledger: Ledger) -> None:
     """Every report of every round from 反馈明细 (columns found by header, so older ledgers read too)."""
     by_id = ledger.by_id()
-    grid = _grid(path, SHEET_DETAIL)
-    if not grid:
+    rows = _rows(path, SHEET_DETAIL)
+    header = next(rows, None)
+    if header is None:
         return
-    columns = {str(h): i for i, h in enumerate(grid[0]) if h}
-    for row in grid[1:]:
+    columns = {str(h): i for i, h in enumerate(header) if h}
+    for row in rows:
         task = by_id.get(str(row[0] or "")) if row else None
         if task is None:
             continue

@@ -43,6 +43,7 @@ from ..sheet_xml import (
     replace_cells,
     row_cells,
     set_row_height,
+    xml_text,
 )
 from ..undo import backup_name
 from .ledger import (
@@ -503,6 +504,30 @@ def _row_end(buffer: str, start: int) -> int:
     return close + len("</row>") if close >= 0 else -1
 
 
+def marked_history_rows(path: str | Path, marks: tuple[str, ...]) -> Iterator[list[object]]:
+    """The rows of 合并记录 holding one of ``marks`` (as a cell's whole text), columns A… as values.
+
+    Only rows whose XML can hold a mark are parsed: a 合并记录 grows by a row per
+    change every round, and the conflicts looked for are few.
+
+    Raises:
+        Unsupported: the package cannot be read this way (read it with python-calamine).
+    """
+    try:
+        package = LedgerPackage(Path(path))
+        part = package.sheets[SHEET_HISTORY].part
+    except (zipfile.BadZipFile, KeyError, UnicodeDecodeError) as exc:
+        raise Unsupported(type(exc).__name__) from None
+    needles = {xml_text(m) for m in marks} | set(marks)
+    needles |= {f"<v>{i}</v>" for i, text in enumerate(package.shared) if text in marks}
+    with zipfile.ZipFile(package.path) as source:
+        for kind, piece in _stream_sheet(source, part):
+            if kind == "row" and any(needle in piece for needle in needles):
+                values = package._values(piece)
+                if set(values.values()) & set(marks):
+                    yield [values.get(c) for c in range(1, max(values) + 1)]
+
+
 def save_ledger_package(path: str | Path, ledger: Ledger, history: list[list[object]]) -> Path | None:
     """Write merged reports and history into the ledger by patching its package.
 
@@ -520,4 +545,4 @@ def save_ledger_package(path: str | Path, ledger: Ledger, history: list[list[obj
     return write_atomically(path, lambda temp: package.write(temp, ledger, history))
 
 
-__all__ = ["LedgerPackage", "Unsupported", "save_ledger_package"]
+__all__ = ["LedgerPackage", "Unsupported", "marked_history_rows", "save_ledger_package"]

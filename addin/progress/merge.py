@@ -336,10 +336,16 @@ def _conflict_key(line: list[object]) -> tuple[str, ...]:
 
 def logged_conflicts(ledger_path: str | Path) -> set[tuple[str, ...]]:
     """Conflicts already in 合并记录, so merging the same files again adds nothing."""
-    from .ledger import SHEET_HISTORY, _grid
+    from ..sheet_xml import Unsupported
+    from .ledger import SHEET_HISTORY, _rows
+    from .ledger_package import marked_history_rows
 
-    return {_conflict_key(list(r) + [""] * 8) for r in _grid(Path(ledger_path), SHEET_HISTORY)[1:]
-            if len(r) >= 8 and r[7] in (KEEP_LONGER, ADDED_ROW)}
+    marks = (KEEP_LONGER, ADDED_ROW)
+    try:
+        rows = list(marked_history_rows(ledger_path, marks))
+    except Unsupported:
+        rows = list(_rows(Path(ledger_path), SHEET_HISTORY))[1:]
+    return {_conflict_key(list(r) + [""] * 8) for r in rows if len(r) >= 8 and r[7] in marks}
 
 
 def _same(before: object, after: object) -> bool:
