@@ -45,6 +45,7 @@ FORM_HEADERS = {"序号", "任务ID", "任务名称", "任务内容", "本单位
 _ALIAS = {alias: header for header, aliases in HEADER_ALIASES.items() for alias in aliases}
 SIGNATURE_LABELS = {"填报人": "reporter", "联系电话": "phone", "审核人": "reviewer",
                     "审核人（单位负责人）": "reviewer"}
+_LABEL_STARTS = {label[0] for label in SIGNATURE_LABELS}
 KEEP_LONGER = "较短文本未覆盖原值（新值见本行）"
 ADDED_ROW = "单位自行新增的行，未合并（原文见本行）"
 FORMULA_NOTE = "公式未计算，按公式原文保留"
@@ -120,6 +121,15 @@ def _fill_merged(sheet, grid: list[list[object]]) -> None:
                     grid[r][c] = value
 
 
+_FORMULA_MARKS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"')
+
+
+def _may_hold_formulas(sheet_xml: bytes) -> bool:
+    """Whether a sheet part may hold a formula (<f>, <x:f>) or an error value; plain byte searches, not a regex
+    tried at every position: this runs on every returned form."""
+    return any(mark in sheet_xml for mark in _FORMULA_MARKS)
+
+
 def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """(row, column) 0-based -> formula or error text (=B1, #REF!), for a sheet that has any.
 
@@ -129,7 +139,7 @@ def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            if not any(re.search(rb'<(?:\w+:)?f[ >]|t="e"', archive.read(n)) for n in archive.namelist()
+            if not any(_may_hold_formulas(archive.read(n)) for n in archive.namelist()
                        if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
                 return {}
         from openpyxl import load_workbook
@@ -192,6 +202,8 @@ def read_return(path: Path) -> ReturnedForm | None:
 
 def _signature(values: list[object], found: dict[str, str]) -> bool:
     """Read a 填报人 / 联系电话 / 审核人 row into ``found``; True when the row is one."""
+    if not any(isinstance(v, str) and v.lstrip()[:1] in _LABEL_STARTS for v in values):
+        return False  # a task row: one cheap look at each cell instead of parsing it as a label
     hit = False
     for i, value in enumerate(values):
         label, _, after = str(value or "").strip().partition("：")
@@ -324,10 +336,16 @@ def _conflict_key(line: list[object]) -> tuple[str, ...]:
 
 def logged_conflicts(ledger_path: str | Path) -> set[tuple[str, ...]]:
     """Conflicts already in 合并记录, so merging the same files again adds nothing."""
-    from .ledger import SHEET_HISTORY, _grid
+    from ..sheet_xml import Unsupported
+    from .ledger import SHEET_HISTORY, _rows
+    from .ledger_package import marked_history_rows
 
-    return {_conflict_key(list(r) + [""] * 8) for r in _grid(Path(ledger_path), SHEET_HISTORY)[1:]
-            if len(r) >= 8 and r[7] in (KEEP_LONGER, ADDED_ROW)}
+    marks = (KEEP_LONGER, ADDED_ROW)
+    try:
+        rows = list(marked_history_rows(ledger_path, marks))
+    except Unsupported:
+        rows = list(_rows(Path(ledger_path), SHEET_HISTORY))[1:]
+    return {_conflict_key(list(r) + [""] * 8) for r in rows if len(r) >= 8 and r[7] in marks}
 
 
 def _same(before: object, after: object) -> bool:
