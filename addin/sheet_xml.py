@@ -11,6 +11,7 @@ path does not pay for it.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -41,6 +42,15 @@ _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"}
 
 def xml_text(text: str) -> str:
     """Text escaped as openpyxl's xmlfile writes it (ASCII, character references)."""
+    return _short_xml_text(text) if len(text) <= 512 else _escaped(text)
+
+
+@functools.lru_cache(maxsize=8192)  # a task's texts are written into every form that lists the task
+def _short_xml_text(text: str) -> str:
+    return _escaped(text)  # only short texts are kept: a service process must not hold every long report
+
+
+def _escaped(text: str) -> str:
     if _MARKUP.search(text):
         text = _MARKUP.sub(lambda m: _ESCAPES[m.group(0)], text)
     return text if text.isascii() else text.encode("ascii", "xmlcharrefreplace").decode("ascii")

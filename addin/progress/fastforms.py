@@ -21,7 +21,6 @@ exactly (a formula-like text, an unexpected value type) is rendered the slow way
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 import struct
@@ -32,7 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openpyxl import load_workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
@@ -41,6 +39,7 @@ from openpyxl.xml.functions import tostring
 from ..layout import row_height
 from ..print_layout import fits_columns_to_page, fitting_scale, page_breaks, printable_height, title_rows
 from ..render import _marker_rows, _Renderer, _row_style, _settings, cell_value, find_template, task_field
+from ..sheet_xml import Unsupported, cell_xml, column_index
 from .model import Ledger, LedgerTask
 from .split import FORM_TEMPLATE, SHEET_FORM, SHEET_META, build_feedback_workbook, feedback_context, feedback_meta
 
@@ -65,37 +64,6 @@ _AFTER_ROW_BREAKS = re.compile(r"<(?:colBreaks|customProperties|cellWatches|igno
 
 
 _MISSING = object()
-
-
-class Unsupported(Exception):
-    """The fast path cannot reproduce this form byte for byte: render it the normal way."""
-
-
-@functools.lru_cache(maxsize=8192)  # a task's texts are written into every form that lists the task
-def _xml_text(text: str) -> str:
-    """Text escaped as openpyxl's xmlfile writes it (ASCII, character references)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    return text.encode("ascii", "xmlcharrefreplace").decode("ascii")
-
-
-def cell_xml(ref: str, style: str, value: object) -> str:
-    """One ``<c>`` element as openpyxl 3.1 writes a cell holding ``value``.
-
-    Raises:
-        Unsupported: a value openpyxl would store as a formula, an error, a boolean or a date.
-    """
-    styled = f' s="{style}"' if style else ""
-    if value is None:  # an empty cell that carries a style
-        return f'<c r="{ref}"{styled} t="n"></c>'
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return f'<c r="{ref}"{styled} t="n"><v>{safe_string(value)}</v></c>'
-    if not isinstance(value, str) or value.startswith("=") and len(value) > 1 or value in ERROR_CODES \
-            or ILLEGAL_CHARACTERS_RE.search(value):
-        raise Unsupported(ref)
-    if value == "":
-        return f'<c r="{ref}"{styled} t="inlineStr"></c>'
-    space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{_xml_text(value)}</t></is></c>'
 
 
 @dataclass
@@ -169,7 +137,7 @@ class FormFactory:
         first_row = rows[self.first]
         width = rendered.max_column
         widths = [self._fit_width(rendered, self.first, c) for c in range(1, width + 1)]
-        styles = {int(_column_index(m.group(1))): (_STYLE.search(m.group(3)) or [None, ""])[1]
+        styles = {int(column_index(m.group(1))): (_STYLE.search(m.group(3)) or [None, ""])[1]
                   for m in _CELL.finditer(first_row)}
         cells = [(c, styles.get(c, ""), sheet.cell(task_row, c).value) for c in range(1, width + 1) if c in styles]
         self.unit_columns = [c for c, _, value in cells if isinstance(value, str) and _UNIT_COLUMN.search(value)]
@@ -278,7 +246,7 @@ class FormFactory:
                 return match.group(0)
             style = (_STYLE.search(match.group(3)) or [None, ""])[1]
             value = self.renderer.value(self.fixed_templates[ref], self.template_sheet, ref)
-            values[_column_index(match.group(1))] = value
+            values[column_index(match.group(1))] = value
             return cell_xml(ref, style, value)
 
         row_xml = _CELL.sub(cell, row_xml)
@@ -378,13 +346,6 @@ def zip_package(entries: list[tuple[str, _Deflated]], date_time: tuple[int, ...]
     directory = b"".join(central)
     end = _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
     return b"".join(local) + directory + end
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for char in letters:
-        index = index * 26 + ord(char) - 64
-    return index
 
 
 def _shift_rows(row_xml: str, delta: int) -> str:

@@ -19,7 +19,7 @@ from ..cells import append_text, put_text
 from ..deadlines import parse_deadline
 from ..errors import FenJieError
 from ..layout import row_height
-from ..safe_io import write_atomically
+from ..safe_io import check_input_file, write_atomically
 from ..undo import backup_sheet
 from .model import Ledger, LedgerTask, Progress, task_id
 
@@ -40,6 +40,7 @@ DETAIL_FIELDS = {"单位": "unit", "进展情况": "progress", "完成状态": "
                  "填报人": "reporter", "联系电话": "phone", "审核人": "reviewer", "核实情况": "notes"}
 HISTORY_HEADERS = ("时间", "文件", "单位", "任务ID", "字段", "原值", "新值", "处理")
 HISTORY_WIDTHS = (19, 30, 18, 10, 10, 40, 40, 24)
+MAX_LEDGER_BYTES = 200 * 1024 * 1024  # a 10,000-task ledger after four rounds is ~30 MB
 DEFAULT_COLUMN_WIDTH = 8.43  # Excel's width of a column without its own <col>
 CELL_LIMIT = 32767  # Excel's limit on the characters of one cell
 FULL_TEXT_NOTE = "……（全文见“反馈明细”）"
@@ -191,10 +192,8 @@ def load_ledger(path: str | Path) -> Ledger:
     Raises:
         LedgerError: the workbook lacks the ledger sheets.
     """
-    from ..table import check_file
-
     path = Path(path)
-    check_file(path)
+    check_input_file(path, MAX_LEDGER_BYTES, "一份工作台账", LedgerError)
     info = {str(r[0]): r[1] for r in _grid(path, SHEET_INFO) if r and r[0]}
     tasks = _tasks(path)
     issued = {}

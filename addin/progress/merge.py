@@ -21,8 +21,7 @@ from ..errors import FenJieError
 from ..sheets import form_sheet
 from .dates import read_date
 from .ledger import Ledger, load_ledger, save_ledger_progress
-from .model import Progress, text_checksum
-from .split import SHEET_FORM, SHEET_META
+from .model import SHEET_FORM, SHEET_META, Progress, text_checksum
 from .status import read_percent, read_status
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls")

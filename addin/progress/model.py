@@ -9,6 +9,9 @@ from datetime import date
 
 STATUSES = ("已完成", "推进中", "未启动")
 ROLE_LEAD, ROLE_UNIT, ROLE_ASSIST = "牵头", "责任", "配合"
+# the feedback form's sheets, named here so that reading returns (merge) need not import the form writer
+SHEET_FORM = "任务进展反馈"
+SHEET_META = "_反馈信息"
 
 
 def task_id(content: str, taken: set[str]) -> str:

@@ -27,11 +27,9 @@ from ..safe_io import file_part, fit_file_name, write_atomically
 from ..units.directory import UnitDirectory
 from ..units.mentions import GROUP_PATTERN
 from .ledger import Ledger, load_ledger, print_setup, save_ledger_progress
-from .model import STATUSES, LedgerTask, text_checksum
+from .model import SHEET_FORM, SHEET_META, STATUSES, LedgerTask, text_checksum
 
-SHEET_FORM = "任务进展反馈"
 SHEET_GUIDE = "填报说明"
-SHEET_META = "_反馈信息"
 FORM_TEMPLATE = "单位反馈表"
 EDITABLE = ("进展情况", "完成状态", "完成进度(%)", "完成日期", "佐证材料")
 SIGNATURE = ("填报人", "联系电话", "审核人（单位负责人）", "填报日期")
