@@ -109,7 +109,8 @@ def test_bad_settings_are_clear_messages(values, message):
 
 
 def test_settings_defaults_and_choices():
-    assert rules_from_settings({}) == Rules()
+    assert rules_from_settings({}) == Rules(done_by="牵头")  # a blank 设置 is the default rule, said explicitly
+    assert Rules().done_by == ""  # unset: the rule the ledger remembers (status.settled)
     assert rules_from_settings({"黄灯阈值": "15%", "红灯阈值": "40", "办结认定": "全部责任单位", "临期预警天数": "7"}) \
         == Rules(15, 40, "全部", 7)
 
