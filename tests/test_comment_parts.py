@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -54,8 +56,18 @@ def _both_ways(source: Path, folder: Path, findings: list[Finding], monkeypatch,
     return fast, slow
 
 
+def _parts(path: Path) -> dict[str, bytes]:
+    """package_parts, the content types' Defaults in one order: openpyxl orders them by when an
+    extension first went into the zip (an .xlsm's "bin" after "vml"), which means nothing to a reader."""
+    parts = package_parts(path.read_bytes())
+    types = parts["[Content_Types].xml"]
+    defaults = re.findall(rb"<Default [^>]*/>", types)
+    parts["[Content_Types].xml"] = b"".join(sorted(defaults)) + re.sub(rb"<Default [^>]*/>", b"", types)
+    return parts
+
+
 def _differences(fast: Path, slow: Path) -> list[str]:
-    one, other = package_parts(fast.read_bytes()), package_parts(slow.read_bytes())
+    one, other = _parts(fast), _parts(slow)
     return sorted(n for n in set(one) | set(other) if one.get(n) != other.get(n))
 
 
@@ -145,6 +157,36 @@ def test_a_sheet_keeping_a_users_comment_is_left_to_openpyxl(tmp_path, monkeypat
     fast, slow = _both_ways(path, tmp_path, findings, monkeypatch)
     assert streams == [] and _differences(fast, slow) == []
     assert _comments(fast)[(workbook.active.title, "A1")][:2] == ("请保留", "王科员")
+
+
+def _as_xlsm(table: Path, target: Path) -> Path:
+    """``table`` as a macro-enabled workbook carrying FenJie's own VBA project."""
+    from addin.xlam.build import VBA_REL, VBA_TYPE, WORKBOOK_TYPE, build_parts
+
+    macro_type = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    with zipfile.ZipFile(table) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            data = source.read(name).decode("utf-8")
+            if name == "[Content_Types].xml":
+                data = data.replace(WORKBOOK_TYPE, macro_type).replace(
+                    "<Default ", f'<Default Extension="bin" ContentType="{VBA_TYPE}"/><Default ', 1)
+            if name == "xl/_rels/workbook.xml.rels":
+                data = data.replace("</Relationships>", f'<Relationship Id="rIdVBA" Type="{VBA_REL}" '
+                                    'Target="vbaProject.bin"/></Relationships>')
+            out.writestr(name, data)
+        out.writestr("xl/vbaProject.bin", build_parts()["xl/vbaProject.bin"])
+    return target
+
+
+def test_a_macro_workbook_keeps_its_macros_and_is_marked_as_openpyxl_marks_it(corpus, tmp_path, monkeypatch,
+                                                                                streams):
+    table = build_official_table(corpus / "truth" / "miaohang_2024.json", tmp_path / "t.xlsx")
+    path = _as_xlsm(table, tmp_path / "表.xlsm")
+    findings = _findings_of(path, "庙行镇")
+    fast, slow = _both_ways(path, tmp_path, findings, monkeypatch)
+    assert _differences(fast, slow) == [] and streams == ["Sheet1"]
+    with zipfile.ZipFile(fast) as archive:
+        assert archive.read("xl/vbaProject.bin") == zipfile.ZipFile(path).read("xl/vbaProject.bin")
 
 
 def test_text_xml_must_escape_is_written_as_lxml_writes_it(tmp_path, monkeypatch, streams):
