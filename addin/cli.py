@@ -14,41 +14,34 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .cli_parser import ChineseArgumentParser
 from .deadlines import DEFAULT_DEADLINE, DEFAULT_YEAR_END
 from .decompose import Granularity
 from .errors import FenJieError, WorkbookWriteError, explain, log_traceback
-from .findings import Finding, Severity
 from .lock import FileBusyError, check_not_busy, writer_lock
-from .mail.compose import MailSettings
-from .mail.send import journal_path, plan_form_mails, plan_reminders, preview_rows, send_all
-from .mail.transports import EmlTransport, OutlookTransport, SmtpTransport
-from .markup import FIXABLE, mark_workbook, write_findings_workbook
-from .pipeline import Draft, DraftOptions, draft_from_plan
-from .progress.ledger import as_of_date, create_ledger
-from .progress.merge import merge_returns
-from .progress.split import default_round, split_ledger, unassigned_groups
 from .progress.status import DONE_BY_CHOICES, Rules
-from .progress.summary import write_summary
-from .render import context_for_rows, find_template, render_workbook, save_rendered
-from .safe_io import save_over
-from .table import read_task_table
-from .titles import title_problem
-from .undo import begin_operation, end_operation, last_operation, open_for_undo, restore_sheets, undo_last_operation
-from .units.check import find_unknown_units
+from .undo import begin_operation, end_operation
 from .units.directory import SAMPLES, UnitDirectory, load_directory, sample_directory
-from .units.mapping import load_mapping
-from .units.template import write_directory_template
-from .validate import DEFAULT_REQUIRED, ROLE_NAMES, ValidationOptions, summary_line, validate_table
-from .workbook import build_draft_workbook, save_workbook
+
+# Each command imports the engine modules it uses when it runs: a whole process per command
+# (the ribbon, WPS and the round's split/merge/summary each start one) should not pay for
+# mail, plan parsing, validation and marking it never touches (#17).
+if TYPE_CHECKING:
+    from .findings import Finding
+    from .mail.compose import MailSettings
+    from .pipeline import Draft, DraftOptions
 
 SAMPLE_PLAN = "sample_plan_putuo_2024.txt"
 DEMO_DIR = "fenjie-demo"
 
 
 def decompose_plan(plan: Path, out: Path, options: DraftOptions) -> tuple[Draft, Path | None]:
+    from .pipeline import draft_from_plan
+    from .workbook import build_draft_workbook, save_workbook
+
     """Read, decompose and write one plan; returns the draft and the backup path."""
     draft = draft_from_plan(plan, options)
     workbook = build_draft_workbook(draft.outline, draft.rows, draft.findings, options.directory)
@@ -64,6 +57,9 @@ def _directory_from(args: argparse.Namespace) -> UnitDirectory | None:
 
 
 def _options(args: argparse.Namespace) -> DraftOptions:
+    from .pipeline import DraftOptions
+    from .units.mapping import load_mapping
+
     directory = _directory_from(args)
     mapping = load_mapping(args.map, args.level) if args.map else None
     return DraftOptions(granularity=Granularity(args.granularity), directory=directory, mapping=mapping,
@@ -95,6 +91,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_units_init(args: argparse.Namespace) -> int:
+    from .units.template import write_directory_template
+
     output = args.file or args.output
     backup = write_directory_template(output)
     print(f"已生成空白单位名录：{output}")
@@ -104,6 +102,8 @@ def _cmd_units_init(args: argparse.Namespace) -> int:
 
 
 def _cmd_units_check(args: argparse.Namespace) -> int:
+    from .units.check import find_unknown_units
+
     directory = _directory_from(args) or load_directory(args.file)
     unknown = find_unknown_units(args.file, directory, args.sheet)
     for item in unknown:
@@ -117,6 +117,11 @@ def _cmd_units_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .findings import Severity
+    from .markup import FIXABLE
+    from .table import read_task_table
+    from .validate import DEFAULT_REQUIRED, ValidationOptions, summary_line, validate_table
+
     path = Path(args.file)
     table = read_task_table(path, args.sheet)
     required = tuple(_required_roles(args.required)) if args.required else DEFAULT_REQUIRED
@@ -142,6 +147,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _required_roles(text: str) -> list[str]:
+    from .validate import ROLE_NAMES
+
     names = {name: role for role, name in ROLE_NAMES.items()}
     roles = []
     for name in re.split(r"[,，、\s]+", text.strip()):
@@ -157,6 +164,8 @@ def _finding_json(finding: Finding) -> dict:
 
 
 def _write_validation(args, path: Path, sheet: str, findings) -> tuple[Path | None, int]:
+    from .markup import mark_workbook, write_findings_workbook
+
     if args.no_write:
         return None, 0
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -175,6 +184,10 @@ def _write_validation(args, path: Path, sheet: str, findings) -> tuple[Path | No
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from .render import context_for_rows, find_template, render_workbook, save_rendered
+    from .table import read_task_table
+    from .titles import title_problem
+
     table = read_task_table(args.table, args.sheet)
     title = args.title or table.title or Path(args.table).stem
     context = context_for_rows(table.rows, title, attachment_label=args.attachment_label)
@@ -191,6 +204,8 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_ledger(args: argparse.Namespace) -> int:
+    from .progress.ledger import create_ledger
+
     ledger, backup = create_ledger(args.table, args.output, args.year)
     print(f"已生成工作台账（{len(ledger.tasks)} 项任务，{len(ledger.units())} 个单位）：{args.output}")
     if backup:
@@ -200,12 +215,15 @@ def _cmd_ledger(args: argparse.Namespace) -> int:
 
 def _cmd_split(args: argparse.Namespace) -> int:
     from .progress.ledger import load_ledger
+    from .progress.split import default_round, split_ledger, unassigned_groups
 
     directory = _directory_from(args)
-    for group, seqs in unassigned_groups(load_ledger(args.ledger), directory).items():
+    ledger = load_ledger(args.ledger)  # read once: the writer lock keeps it as it is until split_ledger saves
+    for group, seqs in unassigned_groups(ledger, directory).items():
         print(f"需指定单位：“{group}”（任务 {'、'.join(map(str, seqs))}）是分组，单位名录中没有其成员单位，"
               "不生成反馈表；请在单位名录中为其成员填写“所属分组”，或在任务分解表中写明具体单位。")
-    results = split_ledger(args.ledger, args.output_dir, args.round or default_round(date.today()), directory)
+    results = split_ledger(args.ledger, args.output_dir, args.round or default_round(date.today()), directory,
+                           loaded=ledger)
     for result in results:
         print(f"{result.unit}\t{result.tasks} 项\t{result.path}")
     print(f"已为 {len(results)} 个单位生成反馈表：{args.output_dir}")
@@ -213,7 +231,9 @@ def _cmd_split(args: argparse.Namespace) -> int:
 
 
 def _cmd_merge(args: argparse.Namespace) -> int:
-    report = merge_returns(args.ledger, args.folder)
+    from .progress.merge import merge_returns
+
+    report = merge_returns(args.ledger, args.folder, DONE_BY_CHOICES[args.done_by] if args.done_by else None)
     for line in report.lines():
         print(line)
     print(f"合并完成：{sum(1 for n in report.merged.values() if n)} 个单位有更新，"
@@ -224,17 +244,21 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> Rules:
     if not 0 <= args.yellow <= args.red <= 100:
         raise FenJieError(f"黄灯阈值（{args.yellow:g}）和红灯阈值（{args.red:g}）应在 0–100 之间，且黄灯不大于红灯。")
-    return Rules(args.yellow, args.red, DONE_BY_CHOICES[args.done_by], args.warn_days)
+    return Rules(args.yellow, args.red, DONE_BY_CHOICES[args.done_by] if args.done_by else "", args.warn_days)
 
 
 def _add_rule_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--yellow", type=float, default=10, help="落后序时进度多少个百分点亮黄灯（默认 10）")
     sub.add_argument("--red", type=float, default=30, help="落后序时进度超过多少个百分点亮红灯（默认 30）")
-    sub.add_argument("--done-by", choices=tuple(DONE_BY_CHOICES), default="牵头单位",
-                     help="办结认定：牵头单位（默认：牵头单位报已完成且无责任单位报未完成）或 全部责任单位")
+    sub.add_argument("--done-by", choices=tuple(DONE_BY_CHOICES), default=None,
+                     help="办结认定：牵头单位（牵头单位报已完成且无责任单位报未完成）或 全部责任单位；"
+                          "默认沿用工作台账合并时的设定，没有设定时为牵头单位")
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
+    from .progress.ledger import as_of_date
+    from .progress.summary import write_summary
+
     as_of = as_of_date(args.as_of, "--as-of ")
     backup = write_summary(args.ledger, args.output, as_of, args.warn_days, _rules(args))
     print(f"已生成进度汇总（截至 {as_of.isoformat()}）：{args.output}")
@@ -244,11 +268,16 @@ def _cmd_summary(args: argparse.Namespace) -> int:
 
 
 def _mail_settings(args: argparse.Namespace) -> MailSettings:
+    from .mail.compose import MailSettings
+
     return MailSettings(args.sender, args.office, args.phone, args.feedback_deadline, args.size_limit,
                         args.template_dir)
 
 
 def _mail_plan(args: argparse.Namespace) -> list:
+    from .mail.send import plan_form_mails, plan_reminders
+    from .progress.ledger import as_of_date
+
     settings, directory = _mail_settings(args), _directory_from(args)
     if args.mail_command == "remind" or getattr(args, "remind", False):
         as_of = as_of_date(args.as_of, "--as-of ")
@@ -259,6 +288,8 @@ def _mail_plan(args: argparse.Namespace) -> list:
 
 
 def _cmd_mail_preview(args: argparse.Namespace) -> int:
+    from .mail.send import preview_rows
+
     outgoing = _mail_plan(args)
     for row in preview_rows(outgoing):
         print("\t".join(str(v) for v in row))
@@ -268,6 +299,8 @@ def _cmd_mail_preview(args: argparse.Namespace) -> int:
 
 
 def _transport(args: argparse.Namespace):
+    from .mail.transports import EmlTransport, OutlookTransport, SmtpTransport
+
     if args.via == "smtp":
         if not args.smtp_host:
             raise FenJieError("使用 SMTP 发送时请用 --smtp-host 指定邮件服务器。")
@@ -279,6 +312,8 @@ def _transport(args: argparse.Namespace):
 
 
 def _cmd_mail_send(args: argparse.Namespace) -> int:
+    from .mail.send import journal_path, send_all
+
     outgoing = _mail_plan(args)
     results = send_all(args.ledger, outgoing, _transport(args), _mail_settings(args),
                        resend_unconfirmed=args.resend_unconfirmed)
@@ -429,6 +464,9 @@ def _kept_original(path: Path, lost: list[str], what: str, written: Path) -> str
 
 
 def _cmd_undo(args: argparse.Namespace) -> int:
+    from .safe_io import save_over
+    from .undo import last_operation, open_for_undo, restore_sheets, undo_last_operation
+
     path = Path(args.file)
     if last_operation(path) is not None:
         entry, saved = undo_last_operation(path)
@@ -548,6 +586,9 @@ def build_parser() -> argparse.ArgumentParser:
                               description="合并文件夹中交回的反馈表（.xlsx/.xlsm/.xls），并报告问题。")
     sub.add_argument("ledger", help="工作台账")
     sub.add_argument("folder", help="存放交回反馈表的文件夹")
+    sub.add_argument("--done-by", choices=tuple(DONE_BY_CHOICES), default=None,
+                     help="办结认定，台账“完成状态”列按此判断：牵头单位 或 全部责任单位（默认沿用台账上次的设定，"
+                          "没有设定时为牵头单位）；生成进度汇总时请用同一设定")
     sub.set_defaults(handler=_cmd_merge)
 
     sub = commands.add_parser("summary", help="生成进度汇总表（红黄绿灯、图表）",

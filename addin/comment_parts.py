@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
 
-from openpyxl.utils import get_column_letter
+from .sheet_xml import column_letter
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -63,7 +63,7 @@ class Note:
 
     @property
     def ref(self) -> str:
-        return f"{get_column_letter(self.column)}{self.row}"
+        return f"{column_letter(self.column)}{self.row}"
 
 
 def streamable(sheet, notes: Iterable[Note]) -> bool:
@@ -244,7 +244,11 @@ def _stream(out: zipfile.ZipFile, name: str, pieces: Iterator[str]) -> None:
 
 
 def _text(value: str) -> str:
-    """Element text as lxml escapes it."""
+    """Element text as lxml's tostring(encoding="utf-8") escapes it: UTF-8 as is.
+
+    Not sheet_xml.xml_text: sheet parts come from et_xmlfile, which writes
+    character references for everything outside ASCII; comment parts from lxml.
+    """
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 

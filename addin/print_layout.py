@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .layout import char_units
+from .layout import text_units
 
 UNIT_SEPARATOR = "、"
 MAX_UNIT_WIDTH = 22.0  # a name longer than this (about 10 characters at 12 pt) wraps inside itself
@@ -32,7 +32,7 @@ SAFETY = 0.97  # estimates of widths in points are not exact: keep a margin on e
 
 
 def _units_width(text: str) -> float:
-    return sum(char_units(c) for c in text)
+    return text_units(text)
 
 
 def unit_column_width(values: list[object], current: float, font_size: float) -> float:

@@ -122,6 +122,23 @@ def _compiled(template: str) -> jinja2.Template:
     return _ENV.from_string(template)
 
 
+def cell_value(text: str) -> object:
+    """What a filled placeholder's text is written as: a short run of digits a number, else typeset text."""
+    return int(text) if text.isdigit() and len(text) < 10 else typeset(text)
+
+
+def task_field(template: object) -> str | None:
+    """The task field a cell holding only ``{{ task.<field> }}`` shows (None for any other cell).
+
+    Such a cell's value is :func:`cell_value` of the field when the field holds text or
+    an integer (what :meth:`_Renderer.value` looks up without jinja2).
+    """
+    lone = _LONE_PLACEHOLDER.fullmatch(template) if isinstance(template, str) else None
+    if not lone or lone.group(1) != "task" or lone.group(2) is None or hasattr(dict, lone.group(2)):
+        return None
+    return lone.group(2)
+
+
 class _Renderer:
     def __init__(self, workbook: Workbook, context: RenderContext, template_name: str) -> None:
         self.workbook = workbook
@@ -159,7 +176,7 @@ class _Renderer:
             raise TemplateError(
                 f"模板“{self.template_name}”工作表“{sheet.title}”单元格 {ref} 的占位符“{template}”有误：{exc}"
             ) from None
-        return int(text) if text.isdigit() and len(text) < 10 else typeset(text)
+        return cell_value(text)
 
     @staticmethod
     def _put(cell, template: object, value: object) -> None:

@@ -14,6 +14,7 @@ zhon convert scripts or list characters; none folds punctuation by context).
 
 from __future__ import annotations
 
+import functools
 import re
 
 # Chinese characters, and the full-width marks that continue Chinese text.
@@ -69,4 +70,10 @@ def _paren(match: re.Match[str]) -> str:
 
 def typeset(value: object) -> object:
     """:func:`chinese_punctuation` of a cell value; numbers and dates pass through."""
-    return chinese_punctuation(value) if isinstance(value, str) else value
+    return _typeset_text(value) if isinstance(value, str) else value
+
+
+@functools.lru_cache(maxsize=8192)
+def _typeset_text(text: str) -> str:
+    # a round's forms typeset the same task texts once per unit that receives them
+    return chinese_punctuation(text)

@@ -8,7 +8,9 @@ Every figure is the median of ``--runs`` runs of a whole process (``fenjie …``
 forms, python-calamine reading the same returns and tables, XlsxWriter writing the
 same task rows. Sizes are tasks; a ledger of N tasks has max(10, N/10) units with 20
 tasks each. The 300-task / 200-unit round (split + merge + summary) is compared with
-XlsxWriter writing the same forms plus calamine reading them.
+XlsxWriter writing the same forms plus calamine reading them. FenJie's modules are
+compiled beforehand, as pip leaves them on an installed PC (``--source-only`` times it
+compiling them each run, as figures before 2026-12 were taken).
 """
 
 from __future__ import annotations
@@ -41,6 +43,26 @@ from addin.progress.split import split_ledger  # noqa: E402
 ROUND = "2024年第3季度"
 FENJIE = [sys.executable, "-m", "addin.cli"]
 PEERS = [sys.executable, str(BENCH / "peers.py")]
+ENV: dict[str, str] | None = None  # the environment commands are timed in (None: this process's own)
+
+
+def installed_env(cache: Path) -> dict[str, str]:
+    """The environment of a process that finds FenJie's modules compiled, as an installed FenJie has them.
+
+    pip compiles every module when it installs the wheel (the offline bundle too); this
+    machine sets PYTHONDONTWRITEBYTECODE, so the work tree has none and every command
+    would compile ~60 modules from source (about 0.1 s per process). As in ribbon_speed.py,
+    the compiled files go to a temporary cache, filled before anything is timed.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(cache)
+    return env
+
+
+def compile_modules(env: dict[str, str]) -> None:
+    """Compile FenJie's modules (and the peers' script) into the cache of ``env`` before timing."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "addin", "workbook_templates", str(BENCH / "peers.py")],
+                   cwd=BENCH.parent, env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 @dataclass
@@ -74,7 +96,8 @@ def measure(command: list[str], runs: int, before=None, ok=(0,)) -> Figure:
             before()
         with tempfile.TemporaryFile() as errors:
             start = time.perf_counter()
-            code = subprocess.call([*timer, *command], stdout=subprocess.DEVNULL, stderr=errors, cwd=BENCH.parent)
+            code = subprocess.call([*timer, *command], stdout=subprocess.DEVNULL, stderr=errors, cwd=BENCH.parent,
+                                   env=ENV)
             seconds.append(time.perf_counter() - start)
             errors.seek(0)
             text = errors.read().decode(errors="replace")
@@ -168,11 +191,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--round-only", action="store_true")
     parser.add_argument("--decompose-only", action="store_true", help="only decompose and its peer at each size")
+    parser.add_argument("--source-only", action="store_true",
+                        help="time FenJie as this machine runs it from source, compiling every module each time "
+                             "(the figures recorded before 2026-12)")
     args = parser.parse_args(argv)
     print(f"{date.today().isoformat()}, {platform.machine()} {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f}; "
-          f"median (min–max) of {args.runs} whole-process runs")
+          f"median (min–max) of {args.runs} whole-process runs, "
+          + ("modules compiled from source each run" if args.source_only else "compiled modules present"))
+    global ENV
     with tempfile.TemporaryDirectory() as tmp:
+        if not args.source_only:
+            ENV = installed_env(Path(tmp) / "pycache")
+            compile_modules(ENV)
         if not args.decompose_only:
             print_round(round_figures(Path(tmp) / "round", 300, 200, args.runs))
         if args.round_only:

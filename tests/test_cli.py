@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -208,3 +209,55 @@ def test_decompose_never_writes_over_its_plan(corpus, tmp_path, capsys):
     message = "错误：输出文件不能是上级要点文件本身（上级分解表.xlsx）：请用 -o 另选文件名。"
     assert capsys.readouterr().err.strip() == message
     assert plan.read_bytes() == before
+
+
+_IMPORT_PROBE = """
+import contextlib, io, json, sys
+from addin.cli import main
+with contextlib.suppress(SystemExit), contextlib.redirect_stderr(io.StringIO()):
+    main(sys.argv[1:])
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in ("addin", "openpyxl", "jinja2", "pdfplumber",
+                                                                        "docx", "lxml"))))
+"""
+# What no step of the quarterly round uses: plan reading, decomposition's pipeline, validation and marking, mail.
+_NOT_FOR_THE_ROUND = ("addin.pipeline", "addin.markup", "addin.validate", "addin.mail.compose", "addin.mail.send",
+                      "addin.plan.pdf_reader", "addin.plan.docx_reader", "pdfplumber", "docx")
+
+
+def _loaded_by(tmp_path: Path, *args: str) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", _IMPORT_PROBE, *args], capture_output=True, text=True, check=True,
+                         cwd=tmp_path)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_the_command_line_imports_only_what_the_command_uses(tmp_path):
+    """Each round step is a whole process (#17): parsing loads neither openpyxl nor jinja2; split, merge and
+    summary (stopped here at their missing ledger, after their imports) load no plan reading, validation or mail."""
+    parsed = _loaded_by(tmp_path, "split")  # a missing argument: argparse stops before any command runs
+    assert [m for m in parsed if m.split(".")[0] in ("openpyxl", "jinja2", "lxml")] == [], parsed
+    assert "addin.render" not in parsed and "addin.mail.compose" not in parsed
+    for command in (["split", "无此台账.xlsx", "-o", "out"], ["merge", "无此台账.xlsx", "returns"],
+                    ["summary", "无此台账.xlsx", "-o", "汇总.xlsx"]):
+        loaded = _loaded_by(tmp_path, *command)
+        assert "addin.progress.ledger" in loaded, command  # the probe reached the command's own imports
+        assert [m for m in _NOT_FOR_THE_ROUND if m in loaded] == [], command
+
+
+def test_merge_of_a_fenjie_ledger_loads_no_openpyxl(tmp_path):
+    """merge reads returns with python-calamine and writes the ledger by patching its package (#17): a whole
+    process that never imports openpyxl, jinja2 or the form renderer (0.3–0.5 s of every merge before)."""
+    plan = Path(__file__).parent / "plans" / "省级政务公开工作要点_示例.txt"
+    assert main(["decompose", str(plan), "-o", str(tmp_path / "分解表.xlsx")]) in (0, 1)
+    assert main(["ledger", str(tmp_path / "分解表.xlsx"), "-o", str(tmp_path / "台账.xlsx")]) == 0
+    assert main(["split", str(tmp_path / "台账.xlsx"), "-o", str(tmp_path / "下发"), "--round", "2024年第1季度"]) == 0
+    form = sorted((tmp_path / "下发").glob("*.xlsx"))[0]
+    workbook = openpyxl.load_workbook(form)
+    sheet = workbook["任务进展反馈"]
+    header = next(r for r in range(1, 10) if "进展情况" in [c.value for c in sheet[r]])
+    column = next(c.column for c in sheet[header] if c.value == "进展情况")
+    sheet.cell(header + 1, column, "已完成部署")
+    workbook.save(form)
+    before = (tmp_path / "台账.xlsx").read_bytes()
+    loaded = _loaded_by(tmp_path, "merge", "台账.xlsx", "下发")
+    assert (tmp_path / "台账.xlsx").read_bytes() != before  # the merge wrote the report
+    assert [m for m in loaded if m.split(".")[0] in ("openpyxl", "jinja2") or m == "addin.render"] == []

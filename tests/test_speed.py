@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sys
 import time
+import zipfile
 from copy import copy
 from datetime import date
 from pathlib import Path
@@ -25,6 +27,7 @@ from addin.progress.fastforms import (
     package_parts,
     slow_form_bytes,
     write_forms,
+    zip_package,
 )
 from addin.progress.ledger import load_ledger
 from addin.progress.merge import merge_returns
@@ -97,6 +100,23 @@ def test_cell_xml_writes_as_openpyxl_does(value, expected):
 def test_cell_xml_leaves_what_openpyxl_changes_to_the_slow_path(value):
     with pytest.raises(Unsupported):
         cell_xml("A4", "6", value)
+
+
+def test_forms_are_zipped_byte_for_byte_as_zipfile_zips_them(baoshan):
+    """The parts compressed once per round are packed exactly as zipfile.writestr packs a package."""
+    by_unit = recipients(baoshan)
+    unit = max(by_unit, key=lambda u: len(by_unit[u]))
+    parts = package_parts(slow_form_bytes(baoshan, unit, by_unit[unit], ROUND, GENERATED))
+    stamp = (2020, 9, 1, 10, 0, 59)
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    packed = zip_package([(name, fastforms._deflated(data)) for name, data in parts.items()], stamp)
+    assert packed == expected.getvalue()
+    assert zipfile.ZipFile(io.BytesIO(packed)).testzip() is None
 
 
 def test_a_form_with_a_formula_like_text_is_rendered_the_slow_way(baoshan):

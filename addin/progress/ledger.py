@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from ..cells import append_text, put_text
 from ..deadlines import parse_deadline
 from ..errors import FenJieError
 from ..layout import row_height
-from ..render import context_for_rows, render_workbook
-from ..safe_io import write_atomically
-from ..table import read_task_table
+from ..safe_io import check_input_file, write_atomically
 from ..undo import backup_sheet
-from .model import Ledger, LedgerTask, Progress, task_id
+from .model import DONE_BY_SETTING, Ledger, LedgerTask, Progress, task_id
+
+if TYPE_CHECKING:  # openpyxl, jinja2 and the table reader load on first use: a merge that patches the ledger's
+    # package (ledger_package) needs none of them, and a process pays ~0.4 s to import them
+    from openpyxl import Workbook
 
 SHEET_LEDGER = "工作台账"
 SHEET_DETAIL = "反馈明细"
@@ -40,6 +40,8 @@ DETAIL_FIELDS = {"单位": "unit", "进展情况": "progress", "完成状态": "
                  "填报人": "reporter", "联系电话": "phone", "审核人": "reviewer", "核实情况": "notes"}
 HISTORY_HEADERS = ("时间", "文件", "单位", "任务ID", "字段", "原值", "新值", "处理")
 HISTORY_WIDTHS = (19, 30, 18, 10, 10, 40, 40, 24)
+MAX_LEDGER_BYTES = 200 * 1024 * 1024  # a 10,000-task ledger after four rounds is ~30 MB
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's width of a column without its own <col>
 CELL_LIMIT = 32767  # Excel's limit on the characters of one cell
 FULL_TEXT_NOTE = "……（全文见“反馈明细”）"
 LEDGER_COLUMNS = {"序号": "seq", "任务ID": "id", "章节": "chapter", "任务名称": "name", "任务内容": "content",
@@ -57,6 +59,8 @@ def _split_names(text: object) -> list[str]:
 
 def ledger_from_table(table_path: str | Path, year: int | None = None, title: str | None = None) -> Ledger:
     """A new ledger from any 任务分解表 the validator reads."""
+    from ..table import read_task_table
+
     table = read_task_table(table_path)
     title = title or re.sub(r"任务分解表$", "", table.title) + "工作台账" if table.title else "工作台账"
     found = re.search(r"(19|20)\d{2}", table.title or "")
@@ -73,6 +77,8 @@ def ledger_from_table(table_path: str | Path, year: int | None = None, title: st
 
 
 def _header_style(sheet, headers, widths) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+
     sheet.append(list(headers))
     for cell, width in zip(sheet[1], widths, strict=False):
         cell.font = Font(bold=True)
@@ -97,6 +103,8 @@ def print_setup(sheet, title_rows: str = "", landscape: bool = True) -> None:
 
 def build_ledger_workbook(ledger: Ledger) -> Workbook:
     """The ledger workbook, rendered from the 工作台账 template."""
+    from ..render import context_for_rows, render_workbook
+
     rows = [_as_row(task) for task in ledger.tasks]
     workbook = render_workbook("工作台账", context_for_rows(rows, ledger.title), font_fallback=True)
     for title, headers, widths in ((SHEET_DETAIL, DETAIL_HEADERS, DETAIL_WIDTHS),
@@ -128,10 +136,15 @@ def create_ledger(table_path: str | Path, out: str | Path, year: int | None = No
     return ledger, write_atomically(out, lambda temp: workbook.save(temp))
 
 
-def _grid(path: Path, sheet: str) -> list[list[object]]:
+def _rows(path: Path, sheet: str) -> Iterator[list[object]]:
+    """The rows of a ledger sheet, one at a time (see :func:`addin.sheets.iter_sheet_rows`).
+
+    Raises:
+        LedgerError: not an .xlsx, the sheet is missing, a password, a damaged file.
+    """
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
-    from ..sheets import sheet_grid
+    from ..sheets import iter_sheet_rows
 
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：工作台账是 .xlsx 文件（由 fenjie ledger 生成）。")
@@ -139,12 +152,17 @@ def _grid(path: Path, sheet: str) -> list[list[object]]:
         workbook = CalamineWorkbook.from_path(str(path))
         if sheet not in workbook.sheet_names:
             raise LedgerError(f"“{path.name}”不是 FenJie 工作台账：缺少“{sheet}”工作表。")
-        return sheet_grid(workbook, path, sheet)
+        yield from iter_sheet_rows(workbook, path, sheet)
     except PasswordError:
         raise LedgerError(f"工作台账“{path.name}”设有打开密码：请在 Excel 中取消密码后再试。") from None
     except (CalamineError, OSError, ValueError) as exc:
         raise LedgerError(f"工作台账“{path.name}”已损坏，无法读取（{type(exc).__name__}）：请用备份文件"
                           f"（“{path.stem}.备份-…{path.suffix}”）恢复，或在 Excel 中打开修复后另存。") from None
+
+
+def _grid(path: Path, sheet: str) -> list[list[object]]:
+    """A small ledger sheet's rows as a list."""
+    return list(_rows(path, sheet))
 
 
 def cell_date(value: object) -> date | None:
@@ -174,17 +192,10 @@ def load_ledger(path: str | Path) -> Ledger:
     Raises:
         LedgerError: the workbook lacks the ledger sheets.
     """
-    from ..table import check_file
-
     path = Path(path)
-    check_file(path)
+    check_input_file(path, MAX_LEDGER_BYTES, "一份工作台账", LedgerError)
     info = {str(r[0]): r[1] for r in _grid(path, SHEET_INFO) if r and r[0]}
-    grid = _grid(path, SHEET_LEDGER)
-    header_index = next((i for i, r in enumerate(grid[:10]) if "任务ID" in [str(v) for v in r]), None)
-    if header_index is None:
-        raise LedgerError(f"“{path.name}”的“{SHEET_LEDGER}”工作表中没有“任务ID”列。")
-    columns = {LEDGER_COLUMNS[str(h)]: i for i, h in enumerate(grid[header_index]) if str(h) in LEDGER_COLUMNS}
-    tasks = [_task(r, columns) for r in grid[header_index + 1:] if r[columns["id"]]]
+    tasks = _tasks(path)
     issued = {}
     by_id = {t.id: t for t in tasks}
     sent = any(row and row[0] for row in _grid(path, SHEET_ISSUED))
@@ -198,9 +209,35 @@ def load_ledger(path: str | Path) -> Ledger:
                 if task_id_ in by_id:
                     by_id[task_id_].issued_roles[unit] = role
     ledger = Ledger(str(info.get("台账编号", "")), str(info.get("标题", "")), int(float(info.get("年度") or 0)),
-                    tasks, str(info.get("当前轮次") or ""), issued, _split_names(info.get("历次轮次")))
+                    tasks, str(info.get("当前轮次") or ""), issued, _split_names(info.get("历次轮次")),
+                    _done_by(info.get("办结认定")))
     _read_reports(path, ledger)
     return ledger
+
+
+def _done_by(value: object) -> str:
+    """The 办结认定 a ledger remembers (牵头 when none, or one this FenJie does not know)."""
+    from .status import DONE_BY_CHOICES
+
+    return DONE_BY_CHOICES.get(str(value or "").strip(), "牵头")
+
+
+def info_values(ledger: Ledger) -> dict[str, str]:
+    """The _台账信息 keys a save sets: the round, and the 办结认定 when the office chose one."""
+    values = {"当前轮次": ledger.round, "历次轮次": "、".join(ledger.rounds)}
+    if ledger.done_by != "牵头":  # the default is not written, so ledgers that never chose keep their sheet
+        values["办结认定"] = DONE_BY_SETTING[ledger.done_by]
+    return values
+
+
+def _tasks(path: Path) -> list[LedgerTask]:
+    """The tasks of 工作台账, read row by row (its progress columns, the heavy ones, are never all held)."""
+    rows = _rows(path, SHEET_LEDGER)
+    for _, row in zip(range(10), rows, strict=False):
+        if "任务ID" in [str(v) for v in row]:
+            columns = {LEDGER_COLUMNS[str(h)]: i for i, h in enumerate(row) if str(h) in LEDGER_COLUMNS}
+            return [_task(r, columns) for r in rows if r[columns["id"]]]
+    raise LedgerError(f"“{path.name}”的“{SHEET_LEDGER}”工作表中没有“任务ID”列。")
 
 
 def _task(row: list[object], columns: dict[str, int]) -> LedgerTask:
@@ -219,11 +256,12 @@ def _task(row: list[object], columns: dict[str, int]) -> LedgerTask:
 def _read_reports(path: Path, ledger: Ledger) -> None:
     """Every report of every round from 反馈明细 (columns found by header, so older ledgers read too)."""
     by_id = ledger.by_id()
-    grid = _grid(path, SHEET_DETAIL)
-    if not grid:
+    rows = _rows(path, SHEET_DETAIL)
+    header = next(rows, None)
+    if header is None:
         return
-    columns = {str(h): i for i, h in enumerate(grid[0]) if h}
-    for row in grid[1:]:
+    columns = {str(h): i for i, h in enumerate(header) if h}
+    for row in rows:
         task = by_id.get(str(row[0] or "")) if row else None
         if task is None:
             continue
@@ -279,6 +317,8 @@ def _capped(text: str) -> str:
 
 def _current_headers(sheet, headers: tuple[str, ...], widths: tuple[int, ...]) -> None:
     """Bring an older ledger's header row (fewer columns) to the current one; rows are rewritten or extend it."""
+    from openpyxl.styles import Font, PatternFill
+
     if tuple(c.value for c in sheet[1][: len(headers)]) == headers:
         return
     for column, (name, width) in enumerate(zip(headers, widths, strict=True), start=1):
@@ -295,16 +335,53 @@ def _detail_row(task: LedgerTask, report: Progress) -> list[object]:
             report.reporter, report.phone, report.reviewer, report.updated, report.notes]
 
 
-def write_reports(workbook: Workbook, ledger: Ledger) -> None:
-    """Rewrite 反馈明细 (every round) and the progress columns of 工作台账 (latest reports)."""
+def progress_values(task: LedgerTask, ledger: Ledger, as_of: date) -> dict[str, object]:
+    """The 工作台账 progress columns of one task (header → value), from its units' latest reports."""
     from .status import Rules, view_task
 
+    named = [u for u in task.all_units() if u in task.reports]  # named units first, then group members
+    reports = [task.reports[u] for u in named + [u for u in task.reports if u not in named]]
+    view = view_task(task, as_of, ledger.year, Rules(done_by=ledger.done_by))
+    return {"进展情况": _capped("\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress)),
+            "完成状态": view.rollup.state if reports else "",
+            "完成进度(%)": view.rollup.percent if reports else None,
+            "各单位状态": _capped(view.unit_statuses()) if reports else "",
+            "完成日期": max((r.done_date for r in reports if r.done_date), default=None),
+            "佐证材料": _capped("\n".join(f"【{r.unit}】{r.evidence}" for r in reports if r.evidence)),
+            "最近更新": max((r.updated for r in reports), default=""),
+            "反馈单位": "、".join(r.unit for r in reports),
+            "核实情况": "；".join(view.rollup.notes)}
+
+
+def detail_rows(ledger: Ledger):
+    """The rows of 反馈明细: every report of every round, task by task."""
+    for task in ledger.tasks:
+        for report in [*task.history, *task.reports.values()]:
+            yield _detail_row(task, report)
+
+
+def column_layout(sheet) -> tuple[list[float], list[bool]]:
+    """Each column's width and hidden flag, columns 1…max_column (a <col> may cover a range of columns).
+
+    openpyxl keys a range's dimension by its first letter only, so asking it for a
+    column inside the range gives a fresh default (13 wide, shown).
+    """
+    count = sheet.max_column
+    widths, hidden = [DEFAULT_COLUMN_WIDTH] * count, [False] * count
+    for dimension in sheet.column_dimensions.values():
+        for column in range(dimension.min or 1, min(dimension.max or dimension.min or 1, count) + 1):
+            widths[column - 1] = dimension.width or DEFAULT_COLUMN_WIDTH
+            hidden[column - 1] = bool(dimension.hidden)
+    return widths, hidden
+
+
+def write_reports(workbook: Workbook, ledger: Ledger) -> None:
+    """Rewrite 反馈明细 (every round) and the progress columns of 工作台账 (latest reports)."""
     detail = workbook[SHEET_DETAIL]
     _current_headers(detail, DETAIL_HEADERS, DETAIL_WIDTHS)  # a ledger made by an older FenJie
     detail.delete_rows(2, detail.max_row)
-    for task in ledger.tasks:
-        for report in [*task.history, *task.reports.values()]:
-            append_text(detail, _detail_row(task, report))  # text stays text, control characters cleaned
+    for row in detail_rows(ledger):
+        append_text(detail, row)  # text stays text, control characters cleaned
     for row in detail.iter_rows(min_row=2):
         row[8].number_format = "yyyy-mm-dd"
     sheet = workbook[SHEET_LEDGER]
@@ -312,33 +389,44 @@ def write_reports(workbook: Workbook, ledger: Ledger) -> None:
     columns = {c.value: c.column for c in sheet[header] if c.value}
     by_id = ledger.by_id()
     as_of = date.today()
-    widths = [sheet.column_dimensions[get_column_letter(c)].width or 8.43 for c in range(1, sheet.max_column + 1)]
-    hidden_columns = [sheet.column_dimensions[get_column_letter(c)].hidden for c in range(1, len(widths) + 1)]
+    widths, hidden_columns = column_layout(sheet)
     for row in range(header + 1, sheet.max_row + 1):
         task = by_id.get(str(sheet.cell(row, columns["任务ID"]).value or ""))
         if task is None:
             continue
-        named = [u for u in task.all_units() if u in task.reports]  # named units first, then group members
-        reports = [task.reports[u] for u in named + [u for u in task.reports if u not in named]]
-        view = view_task(task, as_of, ledger.year, Rules())
-        values = {"进展情况": _capped("\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress)),
-                  "完成状态": view.rollup.state if reports else "",
-                  "完成进度(%)": view.rollup.percent if reports else None,
-                  "各单位状态": _capped(view.unit_statuses()) if reports else "",
-                  "完成日期": max((r.done_date for r in reports if r.done_date), default=None),
-                  "佐证材料": _capped("\n".join(f"【{r.unit}】{r.evidence}" for r in reports if r.evidence)),
-                  "最近更新": max((r.updated for r in reports), default=""),
-                  "反馈单位": "、".join(r.unit for r in reports),
-                  "核实情况": "；".join(view.rollup.notes)}
-        for name, value in values.items():
+        for name, value in progress_values(task, ledger, as_of).items():
             if name in columns:
                 put_text(sheet.cell(row, columns[name]), value)
-        shown = [None if hidden else sheet.cell(row, c).value for c, hidden in enumerate(hidden_columns, start=1)]
-        sheet.row_dimensions[row].height = min(409, row_height(shown, widths, 12))  # Excel's limit: 409 pt
+        values = [sheet.cell(row, c).value for c in range(1, len(widths) + 1)]
+        sheet.row_dimensions[row].height = fitted_height(values, widths, hidden_columns)
+
+
+def fitted_height(values: list[object], widths: list[float], hidden: list[bool]) -> float:
+    """A 工作台账 row's height for its shown values (12 pt text), at most Excel's limit of 409 pt."""
+    shown = [None if concealed else value for value, concealed in zip(values, hidden, strict=False)]
+    return min(409, row_height(shown, widths, 12))
 
 
 def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[object]]) -> Path | None:
-    """Write merged reports and history into the ledger file (sheets backed up for undo)."""
+    """Write merged reports and history into the ledger file (sheets backed up for undo).
+
+    The package is patched (:mod:`addin.progress.ledger_package`); a ledger it cannot
+    patch exactly is loaded and saved by openpyxl, which also brings an older
+    FenJie's sheets up to date.
+    """
+    from ..sheet_xml import Unsupported
+    from .ledger_package import save_ledger_package
+
+    try:
+        return save_ledger_package(path, ledger, history)
+    except Unsupported:
+        return save_ledger_workbook(path, ledger, history)
+
+
+def save_ledger_workbook(path: str | Path, ledger: Ledger, history: list[list[object]]) -> Path | None:
+    """:func:`save_ledger_progress` the openpyxl way: load the whole workbook, rewrite, save."""
+    from openpyxl import load_workbook
+
     path = Path(path)
     workbook = load_workbook(path)
     for name in (SHEET_LEDGER, SHEET_DETAIL):
@@ -350,7 +438,7 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
         append_text(log, entry)
     info = workbook[SHEET_INFO]
     keys = {row[0].value: row[1] for row in info.iter_rows(min_row=1) if row[0].value}
-    for key, value in (("当前轮次", ledger.round), ("历次轮次", "、".join(ledger.rounds))):
+    for key, value in info_values(ledger).items():
         if key in keys:
             put_text(keys[key], value)
         else:

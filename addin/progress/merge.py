@@ -21,8 +21,7 @@ from ..errors import FenJieError
 from ..sheets import form_sheet
 from .dates import read_date
 from .ledger import Ledger, load_ledger, save_ledger_progress
-from .model import Progress, text_checksum
-from .split import SHEET_FORM, SHEET_META
+from .model import SHEET_FORM, SHEET_META, Progress, text_checksum
 from .status import read_percent, read_status
 
 RETURN_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -45,6 +44,7 @@ FORM_HEADERS = {"序号", "任务ID", "任务名称", "任务内容", "本单位
 _ALIAS = {alias: header for header, aliases in HEADER_ALIASES.items() for alias in aliases}
 SIGNATURE_LABELS = {"填报人": "reporter", "联系电话": "phone", "审核人": "reviewer",
                     "审核人（单位负责人）": "reviewer"}
+_LABEL_STARTS = {label[0] for label in SIGNATURE_LABELS}
 KEEP_LONGER = "较短文本未覆盖原值（新值见本行）"
 ADDED_ROW = "单位自行新增的行，未合并（原文见本行）"
 FORMULA_NOTE = "公式未计算，按公式原文保留"
@@ -120,6 +120,15 @@ def _fill_merged(sheet, grid: list[list[object]]) -> None:
                     grid[r][c] = value
 
 
+_FORMULA_MARKS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/", b't="e"')
+
+
+def _may_hold_formulas(sheet_xml: bytes) -> bool:
+    """Whether a sheet part may hold a formula (<f>, <x:f>) or an error value; plain byte searches, not a regex
+    tried at every position: this runs on every returned form."""
+    return any(mark in sheet_xml for mark in _FORMULA_MARKS)
+
+
 def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """(row, column) 0-based -> formula or error text (=B1, #REF!), for a sheet that has any.
 
@@ -129,7 +138,7 @@ def _formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            if not any(re.search(rb'<(?:\w+:)?f[ >]|t="e"', archive.read(n)) for n in archive.namelist()
+            if not any(_may_hold_formulas(archive.read(n)) for n in archive.namelist()
                        if n.startswith("xl/worksheets/sheet") and n.endswith(".xml")):
                 return {}
         from openpyxl import load_workbook
@@ -192,6 +201,8 @@ def read_return(path: Path) -> ReturnedForm | None:
 
 def _signature(values: list[object], found: dict[str, str]) -> bool:
     """Read a 填报人 / 联系电话 / 审核人 row into ``found``; True when the row is one."""
+    if not any(isinstance(v, str) and v.lstrip()[:1] in _LABEL_STARTS for v in values):
+        return False  # a task row: one cheap look at each cell instead of parsing it as a label
     hit = False
     for i, value in enumerate(values):
         label, _, after = str(value or "").strip().partition("：")
@@ -324,10 +335,16 @@ def _conflict_key(line: list[object]) -> tuple[str, ...]:
 
 def logged_conflicts(ledger_path: str | Path) -> set[tuple[str, ...]]:
     """Conflicts already in 合并记录, so merging the same files again adds nothing."""
-    from .ledger import SHEET_HISTORY, _grid
+    from ..sheet_xml import Unsupported
+    from .ledger import SHEET_HISTORY, _rows
+    from .ledger_package import marked_history_rows
 
-    return {_conflict_key(list(r) + [""] * 8) for r in _grid(Path(ledger_path), SHEET_HISTORY)[1:]
-            if len(r) >= 8 and r[7] in (KEEP_LONGER, ADDED_ROW)}
+    marks = (KEEP_LONGER, ADDED_ROW)
+    try:
+        rows = list(marked_history_rows(ledger_path, marks))
+    except Unsupported:
+        rows = list(_rows(Path(ledger_path), SHEET_HISTORY))[1:]
+    return {_conflict_key(list(r) + [""] * 8) for r in rows if len(r) >= 8 and r[7] in marks}
 
 
 def _same(before: object, after: object) -> bool:
@@ -359,8 +376,11 @@ def _forms(folder: Path, report: MergeReport) -> list[ReturnedForm]:
     return forms
 
 
-def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
+def merge_returns(ledger_path: str | Path, folder: str | Path, done_by: str | None = None) -> MergeReport:
     """Merge every returned form in ``folder`` into the ledger file.
+
+    ``done_by`` (牵头/全部, see :class:`~addin.progress.status.Rules`) is the 办结认定 the
+    工作台账's 完成状态 column follows from now on; None keeps the one the ledger remembers.
 
     A unit's returns are merged oldest first, so a later return updates an earlier
     one but never erases it (see :func:`_combine`); everything kept, replaced or
@@ -373,6 +393,8 @@ def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
     if not folder.is_dir():
         raise FenJieError(f"找不到回收文件夹“{folder}”。")
     ledger = load_ledger(ledger_path)
+    rule_changed = done_by is not None and done_by != ledger.done_by
+    ledger.done_by = done_by or ledger.done_by
     by_id = ledger.by_id()
     ctx = _Context(ledger, MergeReport(), datetime.now().isoformat(timespec="seconds"))
     per_unit: dict[str, list[ReturnedForm]] = {}
@@ -407,6 +429,6 @@ def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
     ctx.report.missing_units = [u for u in ledger.expected_units if u not in per_unit]
     logged = logged_conflicts(ledger_path)
     new_conflicts = [c for c in ctx.conflicts if _conflict_key(c) not in logged]
-    if ctx.history or new_conflicts:
+    if ctx.history or new_conflicts or rule_changed:
         save_ledger_progress(ledger_path, ledger, ctx.history + new_conflicts)
     return ctx.report

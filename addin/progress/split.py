@@ -27,11 +27,9 @@ from ..safe_io import file_part, fit_file_name, write_atomically
 from ..units.directory import UnitDirectory
 from ..units.mentions import GROUP_PATTERN
 from .ledger import Ledger, load_ledger, print_setup, save_ledger_progress
-from .model import STATUSES, LedgerTask, text_checksum
+from .model import SHEET_FORM, SHEET_META, STATUSES, LedgerTask, text_checksum
 
-SHEET_FORM = "任务进展反馈"
 SHEET_GUIDE = "填报说明"
-SHEET_META = "_反馈信息"
 FORM_TEMPLATE = "单位反馈表"
 EDITABLE = ("进展情况", "完成状态", "完成进度(%)", "完成日期", "佐证材料")
 SIGNATURE = ("填报人", "联系电话", "审核人（单位负责人）", "填报日期")
@@ -213,11 +211,16 @@ def _protect(sheet, count: int) -> None:
 
 
 def split_ledger(ledger_path: str | Path, out_dir: str | Path, round_label: str,
-                 directory: UnitDirectory | None = None) -> list[SplitResult]:
-    """Write every unit's feedback workbook into ``out_dir`` and record the round in the ledger."""
+                 directory: UnitDirectory | None = None, loaded: Ledger | None = None) -> list[SplitResult]:
+    """Write every unit's feedback workbook into ``out_dir`` and record the round in the ledger.
+
+    Args:
+        loaded: The ledger at ``ledger_path`` if the caller has just read it (under its writer lock),
+            so a 300-task ledger is not read twice.
+    """
     if re.search(r"[\x00-\x1f\x7f]", round_label):
         raise FenJieError(f"轮次“{round_label!r}”中有换行或控制字符：轮次会写入文件名和邮件主题，请改正后再试。")
-    ledger = load_ledger(ledger_path)
+    ledger = loaded if loaded is not None else load_ledger(ledger_path)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     by_unit = recipients(ledger, directory)

@@ -48,6 +48,7 @@ from .status import (
     TaskView,
     elapsed_share,
     recipients,
+    settled,
     view_task,
     view_unit_part,
 )
@@ -316,17 +317,18 @@ def _fraction(value: float | None) -> float | str:
 
 def build_summary(ledger: Ledger, as_of: date, warn_days: int = 15, rules: Rules | None = None) -> Workbook:
     """The 进度汇总 workbook for ``ledger`` on ``as_of``."""
-    rules = rules or Rules(warn_days=warn_days)
+    rules = settled(rules or Rules(warn_days=warn_days), ledger)
     current = round_figures(ledger, as_of, rules)
     previous_label = ledger.previous_round
     previous = round_figures(ledger, round_end(previous_label, as_of), rules, previous_label) \
         if previous_label and previous_label != ledger.round else None
+    units = unit_figures(ledger, as_of, rules)  # judged once for 分单位 and 未反馈单位
     workbook = Workbook()
     _overview(workbook.active, ledger, current, previous, previous_label, as_of, rules)
-    _by_unit(workbook.create_sheet("分单位"), ledger, as_of, rules)
+    _by_unit(workbook.create_sheet("分单位"), units)
     _by_section(workbook.create_sheet("分板块"), ledger, current, previous)
     _warnings(workbook.create_sheet("逾期预警"), ledger, current, rules)
-    _silent(workbook.create_sheet("未反馈单位"), ledger, as_of, rules)
+    _silent(workbook.create_sheet("未反馈单位"), ledger, units)
     _details(workbook.create_sheet("明细"), ledger, current)
     return workbook
 
@@ -341,7 +343,7 @@ def _overview(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | N
                  f"全年序时进度：{year_share:.1f}%    上轮：{before_label if before else '—'}", 6)
     _line(sheet, f"亮灯规则：按序时进度，落后不足 {rules.yellow_gap:g} 个百分点为绿灯，落后 {rules.yellow_gap:g}–"
                  f"{rules.red_gap:g} 个百分点为黄灯，落后超过 {rules.red_gap:g} 个百分点、逾期未完成或应启动未启动为"
-                 f"红灯；{rules.warn_days} 天内到期未完成至少黄灯。办结认定：{DONE_BY_TEXT[rules.done_by]}。", 6)
+                 f"红灯；{rules.warn_days} 天内到期未完成至少黄灯。办结认定：{DONE_BY_TEXT[rules.done_by or '牵头']}。", 6)
     sheet.row_dimensions[3].height = 34
     notes = {DONE: "按办结认定规则已完成", PARTLY: "部分单位已完成，其他单位未完成", ONGOING: "已启动、尚未完成",
              NOT_STARTED: "反馈的单位均报未启动", SILENT: "牵头、责任单位均未反馈（不计为未启动）"}
@@ -395,11 +397,10 @@ def _overview(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | N
     print_setup(sheet)
 
 
-def _by_unit(sheet, ledger: Ledger, as_of: date, rules: Rules) -> None:
+def _by_unit(sheet, figures: list[UnitFigures]) -> None:
     headers = ["排名", "单位", "下发任务", "牵头", "责任", "已反馈", "反馈率", *TASK_STATES, "红灯", "黄灯", "绿灯",
                "完成率", "序时达标率"]
     _title(sheet, "分单位完成情况（按各单位本单位反馈评价；牵头、责任任务计入，配合任务只计反馈）", len(headers))
-    figures = unit_figures(ledger, as_of, rules)
     rank, rows = 0, []
     for f in figures:
         rank += not f.silent
@@ -495,9 +496,9 @@ def _warnings(sheet, ledger: Ledger, now: RoundFigures, rules: Rules) -> None:
     print_setup(sheet, f"{start}:{start}")
 
 
-def _silent(sheet, ledger: Ledger, as_of: date, rules: Rules) -> None:
+def _silent(sheet, ledger: Ledger, units: list[UnitFigures]) -> None:
     _title(sheet, f"未反馈单位（{ledger.round or '本轮'}）", 5)
-    figures = {f.unit: f for f in unit_figures(ledger, as_of, rules)}
+    figures = {f.unit: f for f in units}
     previous = replied_units(ledger, ledger.previous_round) if ledger.previous_round != ledger.round else set()
     silent = [f for f in figures.values() if f.silent]
     rows = [[i, f.unit, f.issued, f.duties, "是" if f.unit in previous else ("否" if ledger.previous_round else "—")]
