@@ -118,10 +118,11 @@ class _SheetPlan:
 def _plan(package: zipfile.ZipFile, names: set[str], notes: dict[str, list[Note]]) -> dict[str, _SheetPlan]:
     """Each commented sheet's part and the names of its new parts (numbered after openpyxl's own)."""
     parts = _sheet_parts(package)
+    if set(notes) - set(parts):
+        raise CommentPatchError(f"sheets {sorted(set(notes) - set(parts))} not in the package")
     plans, number = {}, 0
-    for title, sheet_notes in notes.items():
-        if title not in parts:
-            raise CommentPatchError(f"sheet {title!r} not in the package")
+    for title in (t for t in parts if t in notes):  # in workbook order, as openpyxl numbers its parts
+        sheet_notes = notes[title]
         number += 1
         while f"xl/comments/comment{number}.xml" in names or f"xl/drawings/commentsDrawing{number}.vml" in names:
             number += 1

@@ -201,6 +201,19 @@ def test_text_xml_must_escape_is_written_as_lxml_writes_it(tmp_path, monkeypatch
     assert _comments(fast)[(sheet, "B2")][0] == "【警告】a<b>&c \"引号\" 'x'\n【错误】同一单元格的第二条"
 
 
+def test_findings_on_two_sheets_are_numbered_in_workbook_order(tmp_path, monkeypatch, streams):
+    path = tmp_path / "表.xlsx"
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "任务分解"
+    workbook.active.append(["序号", "任务内容"])
+    workbook.create_sheet("附表").append(["单位", "联系人"])
+    workbook.save(path)
+    findings = [Finding("cell.too_long", Severity.HINT, "附表", "A1", "在后一个工作表"),
+                Finding("cell.too_long", Severity.WARNING, "任务分解", "B1", "在前一个工作表")]
+    fast, slow = _both_ways(path, tmp_path, findings, monkeypatch)
+    assert _differences(fast, slow) == [] and sorted(streams) == ["任务分解", "附表"]
+
+
 def test_text_xml_cannot_hold_is_left_to_openpyxl():
     workbook = openpyxl.Workbook()
     assert comment_parts.streamable(workbook.active, [comment_parts.Note(2, 2, "正常", 320, 58)])
