@@ -323,7 +323,8 @@ def sibling_path(path: Path, suffix: str) -> Path:
     return candidate
 
 
-def save_over(workbook, path: Path, copy_suffix: str) -> tuple[Path, Path | None, list[str]]:
+def save_over(workbook, path: Path, copy_suffix: str,
+              save: Callable[[Path], None] | None = None) -> tuple[Path, Path | None, list[str]]:
     """Save a workbook read from ``path`` back over it, unless that would lose content.
 
     openpyxl rebuilds the file it saves; when a trial save shows it would drop
@@ -334,16 +335,18 @@ def save_over(workbook, path: Path, copy_suffix: str) -> tuple[Path, Path | None
         workbook: An openpyxl workbook loaded from ``path``.
         path: The user's file.
         copy_suffix: Added to the name of the copy ("_已校验").
+        save: Writes the workbook to the path it is given (default ``workbook.save``).
 
     Returns:
         (file written, backup of an overwritten file or None, kinds of content that
         saving over ``path`` would have lost).
     """
+    save = save or workbook.save
     lost: list[str] = []
     if fragile_parts(path):
         with tempfile.TemporaryDirectory(prefix="fenjie-") as folder:
             trial = Path(folder) / path.name
-            workbook.save(trial)
+            save(trial)
             lost = lost_parts(path, trial)
     target = sibling_path(path, copy_suffix) if lost else path
-    return target, write_atomically(target, lambda temp: workbook.save(temp)), lost
+    return target, write_atomically(target, save), lost
