@@ -90,6 +90,21 @@ def title_rows(sheet: Worksheet) -> range:
     return range(int(match.group(1)), int(match.group(2)) + 1) if match else range(0)
 
 
+def page_numbers(sheet: Worksheet) -> None:
+    """GB/T 9704 page numbers: "— N —" in 4号 宋体 (14 pt), odd pages right, even pages left.
+
+    The one footer of every printed output (任务分解表, feedback forms, 进度汇总); any
+    other footer text ("第 1 页 共 N 页") is removed, so a page shows one number.
+    """
+    for footer in (sheet.oddFooter, sheet.evenFooter):
+        for part in (footer.left, footer.center, footer.right):
+            part.text = None
+    sheet.HeaderFooter.differentOddEven = True
+    for part in (sheet.oddFooter.right, sheet.evenFooter.left):
+        part.text, part.font, part.size = "— &P —", "宋体,Regular", 14
+    sheet.page_margins.footer = 0.4
+
+
 def fits_columns_to_page(sheet: Worksheet) -> bool:
     """Whether ``sheet`` is set to "fit all columns on one page": the sheets :func:`paginate` lays out."""
     setup = sheet.page_setup

@@ -17,6 +17,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from addin.print_layout import page_numbers  # the footer of every printed output, one definition
+
 HERE = Path(__file__).parent
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -66,14 +68,6 @@ def _print_setup(sheet, title_rows: str, landscape: bool = True) -> None:
     sheet.page_margins.left = sheet.page_margins.right = 0.6
     sheet.page_margins.top, sheet.page_margins.bottom = 0.8, 0.8
     page_numbers(sheet)
-
-
-def page_numbers(sheet) -> None:
-    """GB/T 9704: "— N —" in 4号 宋体 (14 pt) below the text, odd pages right, even pages left."""
-    sheet.HeaderFooter.differentOddEven = True
-    for part in (sheet.oddFooter.right, sheet.evenFooter.left):
-        part.text, part.font, part.size = "— &P —", "宋体,Regular", 14
-    sheet.page_margins.footer = 0.4
 
 
 def _settings(workbook: Workbook, options: dict[str, str]) -> None:
