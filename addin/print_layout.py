@@ -2,7 +2,9 @@
 
 Excel and LibreOffice wrap Chinese text at any character, so a unit list in a
 narrow column breaks inside a name ("…市政府各部 / 门"). Here the column is
-made wide enough for the longest name and lines are broken only after a 、.
+made wide enough for the longest name (up to a limit) and lines are broken after
+a 、; a name longer than the limit is broken between two words
+("区人力资源 / 社会保障局") where the template allows it.
 
 A section row ("四、践行全过程人民民主…") must not end a page alone. Excel
 ignores manual page breaks while "fit to page" is on, so the scale that fits
@@ -24,38 +26,88 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .layout import text_units
 
 UNIT_SEPARATOR = "、"
-MAX_UNIT_WIDTH = 22.0  # a name longer than this (about 10 characters at 12 pt) wraps inside itself
-# rather than squeeze the content; no line break is put inside a name, since a reader splits
-# unit lists at line breaks.
+# A unit column widens for its longest name up to this: a 10-character name and its 、 at
+# 12 pt by the (cautious) measure of addin.layout (区人力资源社会保障局、), which Excel and
+# LibreOffice print with room to spare. Wider, the other columns and the print scale would
+# pay for one name. A longer name is broken between words where the template allows it
+# (see :func:`name_pieces`), else Excel wraps it where the line is full.
+MAX_UNIT_WIDTH = 26.0
 PAPER_POINTS = {"9": (595.3, 841.9), "8": (841.9, 1190.6)}  # A4, A3 portrait (width, height)
 SAFETY = 0.97  # estimates of widths in points are not exact: keep a margin on every page
+# The organ word that ends a unit name; it stays with the word before it on a broken name.
+_ORGAN_SUFFIX = re.compile(r"(?:办公室|委员会|中心|部门|[局委办室部院所队厅站馆社会处科股司府])$")
 
 
 def _units_width(text: str) -> float:
     return text_units(text)
 
 
-def unit_column_width(values: list[object], current: float, font_size: float) -> float:
-    """Width (Excel units) that holds the longest single unit name of ``values`` on one line."""
+def unit_column_width(values: list[object], current: float, font_size: float, break_names: bool = False) -> float:
+    """Width (Excel units) that holds the longest single unit name of ``values`` on one line.
+
+    At most :data:`MAX_UNIT_WIDTH`; with ``break_names``, a name over it counts as the
+    parts :func:`name_pieces` breaks it into.
+    """
+    scale = font_size / 11.0
     names = [n for v in values if isinstance(v, str) for n in re.split(r"[、\n]", v) if n.strip()]
+    if break_names:
+        names = [piece for n in names for piece in name_pieces(n.strip(), (MAX_UNIT_WIDTH - 1.5) / scale)]
     longest = max((_units_width(n + UNIT_SEPARATOR) for n in names), default=0.0)
-    needed = min(longest * font_size / 11.0 + 1.5, MAX_UNIT_WIDTH)
+    needed = min(longest * scale + 1.5, MAX_UNIT_WIDTH)
     return round(max(current, needed), 1)
 
 
-def fit_units_to_column(text: str, width: float, font_size: float) -> str:
-    """``text`` ("甲、乙、丙") with line breaks after a 、 where the next name would not fit."""
+def name_pieces(name: str, usable: float) -> list[str]:
+    """``[name]``, or ``[head, tail]`` for a name too long for a line ``usable`` digits wide.
+
+    Broken where a reader sees two words, not at the last character that fits: before a
+    bracket ("营商环境办公室 / （财务管理办公室）"), else between two-character words, the
+    organ word kept with the word before it ("区人力资源 / 社会保障局", never
+    "区人力资源社会保障 / 局"); Chinese unit names are built of such words after a
+    one-character 区/市/镇. Only a break that :func:`addin.units.cells.continues_on_next_line`
+    reads back as one name is made; with none, ``[name]`` (Excel wraps it).
+    """
+    # imported here: the feedback forms' fast path loads this module for page_breaks alone
+    from .units.cells import continues_on_next_line
+
+    if _units_width(name + UNIT_SEPARATOR) <= usable:
+        return [name]
+    for cut in _name_cuts(name):
+        head, tail = name[:cut], name[cut:]
+        if _units_width(head) <= usable and _units_width(tail + UNIT_SEPARATOR) <= usable \
+                and continues_on_next_line(head, tail):
+            return [head, tail]
+    return [name]
+
+
+def _name_cuts(name: str) -> list[int]:
+    """Where ``name`` may be broken, best first: before its bracket, then word boundaries from the middle."""
+    bracket = [i for i in (name.find("（"), name.find("(")) if i > 0]
+    body = len(name) - len(suffix.group(0)) if (suffix := _ORGAN_SUFFIX.search(name)) else len(name)
+    words = [cut for cut in range(body - 2, 1, -2)]
+    return [*bracket[:1], *sorted(words, key=lambda cut: (abs(len(name) / 2 - cut), cut))]  # tie: longer tail
+
+
+def fit_units_to_column(text: str, width: float, font_size: float, break_names: bool = False) -> str:
+    """``text`` ("甲、乙、丙") with line breaks after a 、 where the next name would not fit.
+
+    With ``break_names``, a name longer than a line is broken too (:func:`name_pieces`):
+    its first part starts a line of its own, the next names may follow its last part.
+    """
     names = [n.strip() for n in re.split(r"、\n?|\n", text) if n.strip()]
-    if len(names) < 2:
-        return text
     usable = (width - 1.0) / (font_size / 11.0)
-    lines: list[str] = [names[0]]
-    for name in names[1:]:
-        if _units_width(lines[-1] + UNIT_SEPARATOR + name + UNIT_SEPARATOR) <= usable:  # a 、 may end it
-            lines[-1] += UNIT_SEPARATOR + name
-        else:
-            lines.append(name)
-    return (UNIT_SEPARATOR + "\n").join(lines)
+    pieces = [name_pieces(n, usable) if break_names else [n] for n in names]
+    if len(names) < 2 and len(pieces[0] if pieces else []) < 2:
+        return text
+    lines: list[str] = []
+    for parts in pieces:
+        if lines and len(parts) == 1 and _units_width(lines[-1] + UNIT_SEPARATOR + parts[0] + UNIT_SEPARATOR) <= usable:
+            lines[-1] += UNIT_SEPARATOR + parts[0]  # a 、 may end it
+            continue
+        if lines:
+            lines[-1] += UNIT_SEPARATOR
+        lines.extend(parts)
+    return "\n".join(lines)
 
 
 # Pixel width of the digit "0" of the workbook's default font at 11 pt, 96 dpi: the unit of
