@@ -229,7 +229,7 @@ def _cmd_split(args: argparse.Namespace) -> int:
 def _cmd_merge(args: argparse.Namespace) -> int:
     from .progress.merge import merge_returns
 
-    report = merge_returns(args.ledger, args.folder)
+    report = merge_returns(args.ledger, args.folder, DONE_BY_CHOICES[args.done_by] if args.done_by else None)
     for line in report.lines():
         print(line)
     print(f"合并完成：{sum(1 for n in report.merged.values() if n)} 个单位有更新，"
@@ -240,14 +240,15 @@ def _cmd_merge(args: argparse.Namespace) -> int:
 def _rules(args: argparse.Namespace) -> Rules:
     if not 0 <= args.yellow <= args.red <= 100:
         raise FenJieError(f"黄灯阈值（{args.yellow:g}）和红灯阈值（{args.red:g}）应在 0–100 之间，且黄灯不大于红灯。")
-    return Rules(args.yellow, args.red, DONE_BY_CHOICES[args.done_by], args.warn_days)
+    return Rules(args.yellow, args.red, DONE_BY_CHOICES[args.done_by] if args.done_by else "", args.warn_days)
 
 
 def _add_rule_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--yellow", type=float, default=10, help="落后序时进度多少个百分点亮黄灯（默认 10）")
     sub.add_argument("--red", type=float, default=30, help="落后序时进度超过多少个百分点亮红灯（默认 30）")
-    sub.add_argument("--done-by", choices=tuple(DONE_BY_CHOICES), default="牵头单位",
-                     help="办结认定：牵头单位（默认：牵头单位报已完成且无责任单位报未完成）或 全部责任单位")
+    sub.add_argument("--done-by", choices=tuple(DONE_BY_CHOICES), default=None,
+                     help="办结认定：牵头单位（牵头单位报已完成且无责任单位报未完成）或 全部责任单位；"
+                          "默认沿用工作台账合并时的设定，没有设定时为牵头单位")
 
 
 def _cmd_summary(args: argparse.Namespace) -> int:
@@ -581,6 +582,9 @@ def build_parser() -> argparse.ArgumentParser:
                               description="合并文件夹中交回的反馈表（.xlsx/.xlsm/.xls），并报告问题。")
     sub.add_argument("ledger", help="工作台账")
     sub.add_argument("folder", help="存放交回反馈表的文件夹")
+    sub.add_argument("--done-by", choices=tuple(DONE_BY_CHOICES), default=None,
+                     help="办结认定，台账“完成状态”列按此判断：牵头单位 或 全部责任单位（默认沿用台账上次的设定，"
+                          "没有设定时为牵头单位）；生成进度汇总时请用同一设定")
     sub.set_defaults(handler=_cmd_merge)
 
     sub = commands.add_parser("summary", help="生成进度汇总表（红黄绿灯、图表）",

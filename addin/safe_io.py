@@ -97,6 +97,18 @@ def remove_partials(folder: Path) -> list[Path]:
     return removed
 
 
+_SWEPT: dict[Path, float] = {}
+_SWEEP_EVERY = 60.0  # seconds: a round writes 200 forms into one folder, which need not be listed 200 times
+
+
+def _sweep(folder: Path) -> None:
+    """:func:`remove_partials`, at most once a minute per folder in this process."""
+    now = time.monotonic()
+    if now - _SWEPT.get(folder, -_SWEEP_EVERY) >= _SWEEP_EVERY:
+        remove_partials(folder)
+        _SWEPT[folder] = now
+
+
 def _host_tag() -> str:
     return "".join(ch for ch in socket.gethostname() if ch.isalnum())[:20] or "host"
 
@@ -219,7 +231,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], None], backup: bo
     """
     path = Path(path)
     _check_writable(path)
-    remove_partials(path.parent)
+    _sweep(path.parent)
     try:
         handle, temp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{_host_tag()}-{os.getpid()}-",
                                              suffix=path.suffix, dir=path.parent)

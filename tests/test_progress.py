@@ -220,3 +220,41 @@ def test_duplicate_return_newest_counts(cycle):
     assert report.duplicates == [("第一次.xlsx", "区融媒体中心")]
     task_id = openpyxl.load_workbook(form)[SHEET_FORM]["B4"].value
     assert load_ledger(ledger_path).by_id()[task_id].reports["区融媒体中心"].status == "已完成"
+
+
+def test_done_by_rule_is_remembered_by_the_ledger(cycle, capsys):
+    """办结认定 chosen at merge (全部责任单位) drives the 工作台账's 完成状态, is remembered in _台账信息, and a
+    summary or a later merge without --done-by follows it: the ledger and the 进度汇总 never disagree."""
+    from addin.progress.status import Rules, roll_up
+
+    tmp, ledger_path = cycle
+    fill_returns(tmp / "下发", tmp / "回收")
+    task = next(t for t in load_ledger(ledger_path).tasks if t.lead and t.units)
+    for form in (tmp / "回收").glob("*.xlsx"):  # its lead reports it done, its responsible units stay silent
+        workbook = openpyxl.load_workbook(form)
+        sheet, unit = workbook[SHEET_FORM], _meta(workbook)["单位"]
+        column = {c.value: c.column_letter for c in sheet[3] if c.value}
+        for row in _form_rows(sheet):
+            if row["任务ID"] == task.id:
+                done = unit in task.lead
+                sheet[f"{column['完成状态']}{row['_row']}"] = "已完成" if done else None
+                sheet[f"{column['进展情况']}{row['_row']}"] = "已办结" if done else None
+        workbook.save(form)
+    assert main(["merge", str(ledger_path), str(tmp / "回收"), "--done-by", "全部责任单位"]) == 0
+    ledger = load_ledger(ledger_path)
+    assert ledger.done_by == "全部"
+    sheet = openpyxl.load_workbook(ledger_path)["工作台账"]
+    header = next(r for r in range(1, 10) if "任务ID" in [c.value for c in sheet[r]])
+    column = {c.value: c.column - 1 for c in sheet[header] if c.value}
+    shown = {row[column["任务ID"]]: row[column["完成状态"]] or "" for row in
+             sheet.iter_rows(min_row=header + 1, values_only=True) if row[column["任务ID"]]}
+    strict = {t.id: roll_up(t, Rules(done_by="全部")).state if t.reports else "" for t in ledger.tasks}
+    lenient = {t.id: roll_up(t, Rules(done_by="牵头")).state if t.reports else "" for t in ledger.tasks}
+    assert shown == strict and strict != lenient  # the rule made a difference on this ledger, and was followed
+
+    assert main(["summary", str(ledger_path), "-o", str(tmp / "汇总.xlsx"), "--as-of", AS_OF.isoformat()]) == 0
+    notes = " ".join(str(v) for row in openpyxl.load_workbook(tmp / "汇总.xlsx")["总体情况"].values for v in row if v)
+    assert "办结认定：全部牵头和责任单位报已完成" in notes
+    before = ledger_path.read_bytes()
+    assert main(["merge", str(ledger_path), str(tmp / "回收")]) == 0
+    assert ledger_path.read_bytes() == before  # nothing new, the remembered rule kept

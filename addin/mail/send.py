@@ -20,7 +20,7 @@ from ..cells import append_text
 from ..errors import FenJieError
 from ..progress.ledger import load_ledger
 from ..progress.merge import read_return
-from ..progress.status import RED, SILENT, YELLOW, Rules, reminders
+from ..progress.status import RED, SILENT, YELLOW, Rules, reminders, settled
 from ..safe_io import write_atomically
 from ..undo import backup_sheet
 from ..units.directory import UnitDirectory
@@ -128,7 +128,7 @@ def plan_reminders(ledger_path: str | Path, directory: UnitDirectory | None, set
     进度汇总 uses: a task the summary shows green is never in a reminder.
     """
     ledger = load_ledger(ledger_path)
-    rules = rules or Rules(warn_days=warn_days)
+    rules = settled(rules or Rules(warn_days=warn_days), ledger)
     plan_title = ledger.title.removesuffix("工作台账")
     outgoing = []
     for unit, items in reminders(ledger, as_of, rules).items():

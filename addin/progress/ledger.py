@@ -21,7 +21,7 @@ from ..errors import FenJieError
 from ..layout import row_height
 from ..safe_io import check_input_file, write_atomically
 from ..undo import backup_sheet
-from .model import Ledger, LedgerTask, Progress, task_id
+from .model import DONE_BY_SETTING, Ledger, LedgerTask, Progress, task_id
 
 if TYPE_CHECKING:  # openpyxl, jinja2 and the table reader load on first use: a merge that patches the ledger's
     # package (ledger_package) needs none of them, and a process pays ~0.4 s to import them
@@ -209,9 +209,25 @@ def load_ledger(path: str | Path) -> Ledger:
                 if task_id_ in by_id:
                     by_id[task_id_].issued_roles[unit] = role
     ledger = Ledger(str(info.get("台账编号", "")), str(info.get("标题", "")), int(float(info.get("年度") or 0)),
-                    tasks, str(info.get("当前轮次") or ""), issued, _split_names(info.get("历次轮次")))
+                    tasks, str(info.get("当前轮次") or ""), issued, _split_names(info.get("历次轮次")),
+                    _done_by(info.get("办结认定")))
     _read_reports(path, ledger)
     return ledger
+
+
+def _done_by(value: object) -> str:
+    """The 办结认定 a ledger remembers (牵头 when none, or one this FenJie does not know)."""
+    from .status import DONE_BY_CHOICES
+
+    return DONE_BY_CHOICES.get(str(value or "").strip(), "牵头")
+
+
+def info_values(ledger: Ledger) -> dict[str, str]:
+    """The _台账信息 keys a save sets: the round, and the 办结认定 when the office chose one."""
+    values = {"当前轮次": ledger.round, "历次轮次": "、".join(ledger.rounds)}
+    if ledger.done_by != "牵头":  # the default is not written, so ledgers that never chose keep their sheet
+        values["办结认定"] = DONE_BY_SETTING[ledger.done_by]
+    return values
 
 
 def _tasks(path: Path) -> list[LedgerTask]:
@@ -325,7 +341,7 @@ def progress_values(task: LedgerTask, ledger: Ledger, as_of: date) -> dict[str, 
 
     named = [u for u in task.all_units() if u in task.reports]  # named units first, then group members
     reports = [task.reports[u] for u in named + [u for u in task.reports if u not in named]]
-    view = view_task(task, as_of, ledger.year, Rules())
+    view = view_task(task, as_of, ledger.year, Rules(done_by=ledger.done_by))
     return {"进展情况": _capped("\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress)),
             "完成状态": view.rollup.state if reports else "",
             "完成进度(%)": view.rollup.percent if reports else None,
@@ -422,7 +438,7 @@ def save_ledger_workbook(path: str | Path, ledger: Ledger, history: list[list[ob
         append_text(log, entry)
     info = workbook[SHEET_INFO]
     keys = {row[0].value: row[1] for row in info.iter_rows(min_row=1) if row[0].value}
-    for key, value in (("当前轮次", ledger.round), ("历次轮次", "、".join(ledger.rounds))):
+    for key, value in info_values(ledger).items():
         if key in keys:
             put_text(keys[key], value)
         else:

@@ -57,6 +57,7 @@ from .ledger import (
     SHEET_LEDGER,
     detail_rows,
     fitted_height,
+    info_values,
     progress_values,
 )
 from .model import Ledger
@@ -325,7 +326,7 @@ class LedgerPackage:
 
     def _info_sheet(self, source: zipfile.ZipFile, ledger: Ledger) -> Iterator[str]:
         head, rows, tail = _whole_sheet(source, self.sheets[SHEET_INFO].part)
-        wanted = {"当前轮次": ledger.round, "历次轮次": "、".join(ledger.rounds)}
+        wanted = info_values(ledger)
         patched = []
         for row_xml in rows:
             number = int(ROW_NUMBER.match(row_xml).group(1))

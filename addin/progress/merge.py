@@ -376,8 +376,11 @@ def _forms(folder: Path, report: MergeReport) -> list[ReturnedForm]:
     return forms
 
 
-def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
+def merge_returns(ledger_path: str | Path, folder: str | Path, done_by: str | None = None) -> MergeReport:
     """Merge every returned form in ``folder`` into the ledger file.
+
+    ``done_by`` (牵头/全部, see :class:`~addin.progress.status.Rules`) is the 办结认定 the
+    工作台账's 完成状态 column follows from now on; None keeps the one the ledger remembers.
 
     A unit's returns are merged oldest first, so a later return updates an earlier
     one but never erases it (see :func:`_combine`); everything kept, replaced or
@@ -390,6 +393,8 @@ def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
     if not folder.is_dir():
         raise FenJieError(f"找不到回收文件夹“{folder}”。")
     ledger = load_ledger(ledger_path)
+    rule_changed = done_by is not None and done_by != ledger.done_by
+    ledger.done_by = done_by or ledger.done_by
     by_id = ledger.by_id()
     ctx = _Context(ledger, MergeReport(), datetime.now().isoformat(timespec="seconds"))
     per_unit: dict[str, list[ReturnedForm]] = {}
@@ -424,6 +429,6 @@ def merge_returns(ledger_path: str | Path, folder: str | Path) -> MergeReport:
     ctx.report.missing_units = [u for u in ledger.expected_units if u not in per_unit]
     logged = logged_conflicts(ledger_path)
     new_conflicts = [c for c in ctx.conflicts if _conflict_key(c) not in logged]
-    if ctx.history or new_conflicts:
+    if ctx.history or new_conflicts or rule_changed:
         save_ledger_progress(ledger_path, ledger, ctx.history + new_conflicts)
     return ctx.report

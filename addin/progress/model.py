@@ -9,6 +9,7 @@ from datetime import date
 
 STATUSES = ("已完成", "推进中", "未启动")
 ROLE_LEAD, ROLE_UNIT, ROLE_ASSIST = "牵头", "责任", "配合"
+DONE_BY_SETTING = {"牵头": "牵头单位", "全部": "全部责任单位"}  # Rules.done_by → as 设置 and _台账信息 write it
 # the feedback form's sheets, named here so that reading returns (merge) need not import the form writer
 SHEET_FORM = "任务进展反馈"
 SHEET_META = "_反馈信息"
@@ -102,6 +103,7 @@ class Ledger:
     round: str = ""
     issued: dict[str, list[str]] = field(default_factory=dict)  # unit -> task IDs sent this round
     rounds: list[str] = field(default_factory=list)  # every round so far, oldest first
+    done_by: str = "牵头"  # 办结认定 the 工作台账's 完成状态 column follows (status.Rules.done_by)
 
     @property
     def expected_units(self) -> list[str]:

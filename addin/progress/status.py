@@ -20,10 +20,10 @@ Three steps, each a function:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from .model import ROLE_ASSIST, ROLE_LEAD, ROLE_UNIT, LedgerTask, Progress
+from .model import ROLE_ASSIST, ROLE_LEAD, ROLE_UNIT, Ledger, LedgerTask, Progress
 
 DONE, ONGOING, NOT_STARTED = "已完成", "推进中", "未启动"
 STATUSES = (DONE, ONGOING, NOT_STARTED)
@@ -115,14 +115,20 @@ class Rules:
         yellow_gap: Points behind the elapsed share that make a light yellow.
         red_gap: Points behind that make it red.
         done_by: "牵头" — 已完成 when every lead unit reports it and no responsible unit
-            says otherwise; "全部" — only when every lead and responsible unit reports it.
+            says otherwise; "全部" — only when every lead and responsible unit reports it;
+            "" — the one the ledger remembers (:func:`settled`), 牵头 until settled.
         warn_days: A task due within this many days and not done is at least yellow (临期).
     """
 
     yellow_gap: float = 10
     red_gap: float = 30
-    done_by: str = "牵头"
+    done_by: str = ""
     warn_days: int = 15
+
+
+def settled(rules: Rules, ledger: Ledger) -> Rules:
+    """``rules`` with an unset 办结认定 taken from the ledger (the one its 完成状态 column follows)."""
+    return rules if rules.done_by else replace(rules, done_by=ledger.done_by)
 
 
 DONE_BY_CHOICES = {"牵头": "牵头", "牵头单位": "牵头", "全部": "全部", "全部责任单位": "全部", "全部单位": "全部"}
