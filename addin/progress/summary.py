@@ -360,7 +360,8 @@ def _overview(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | N
                  f"全年序时进度：{year_share:.1f}%    上轮：{before_label if before else '—'}", 6)
     _line(sheet, f"亮灯规则：按序时进度，落后不足 {rules.yellow_gap:g} 个百分点为绿灯，落后 {rules.yellow_gap:g}–"
                  f"{rules.red_gap:g} 个百分点为黄灯，落后超过 {rules.red_gap:g} 个百分点、逾期未完成或应启动未启动为"
-                 f"红灯；{rules.warn_days} 天内到期未完成至少黄灯。办结认定：{DONE_BY_TEXT[rules.done_by or '牵头']}。", 6)
+                 f"红灯；{rules.warn_days} 天内到期未完成至少黄灯。"
+                 f"办结认定：{DONE_BY_TEXT[rules.done_by or '牵头']}。", 6)
     sheet.row_dimensions[3].height = 34
     notes = {DONE: "按办结认定规则已完成", PARTLY: "部分单位已完成，其他单位未完成", ONGOING: "已启动、尚未完成",
              NOT_STARTED: "反馈的单位均报未启动", SILENT: "牵头、责任单位均未反馈（不计为未启动）"}
