@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .layout import text_units
+from .layout import row_height, text_units
 
 UNIT_SEPARATOR = "、"
 # A unit column widens for its longest name up to this: a 10-character name and its 、 at
@@ -176,7 +176,7 @@ def paginate(sheet: Worksheet, keep_with_next: list[int], first_body_row: int) -
     sheet.sheet_properties.pageSetUpPr.fitToPage = False
     setup.scale = fitting_scale(sheet)
     breaks = page_breaks(lambda row: _height(sheet, row), sheet.max_row, keep_with_next, first_body_row,
-                         printable_height(sheet), title_rows(sheet), _vertical_blocks(sheet))
+                         printable_height(sheet), title_rows(sheet), _vertical_blocks(sheet), _name_heights(sheet))
     sheet.row_breaks = RowBreak()
     for row in breaks:
         sheet.row_breaks.append(Break(id=row))
@@ -196,7 +196,8 @@ def printable_height(sheet: Worksheet) -> float:
 
 
 def page_breaks(height: Callable[[int], float], max_row: int, keep_with_next: Iterable[int], first_body_row: int,
-                available: float, repeated_rows: range, block_end: dict[int, int]) -> list[int]:
+                available: float, repeated_rows: range, block_end: dict[int, int],
+                block_need: dict[int, float] | None = None) -> list[int]:
     """Rows after which a page ends, from each row's height (``height(row)``, points).
 
     Shared by :func:`paginate` and the feedback forms' fast path
@@ -210,19 +211,47 @@ def page_breaks(height: Callable[[int], float], max_row: int, keep_with_next: It
         available: :func:`printable_height` of the sheet.
         repeated_rows: :func:`title_rows`, printed at the top of every page.
         block_end: first row → last row of each vertically merged range.
+        block_need: first row → height its merged text needs; a block that does not fit
+            what is left of a page is split there (its text repeated, see
+            :func:`_split_blocks_at_breaks`) when both parts are that tall, rather than
+            moved whole to the next page. Without it blocks move whole.
     """
     repeated = sum(height(r) for r in repeated_rows)
-    breaks, used = [], 0.0
+    breaks, used, split_after = [], 0.0, 0
     keep = set(keep_with_next)
     for row in range(1, max_row + 1):
+        if row == split_after + 1 and split_after:
+            breaks.append(split_after)
+            used = repeated
         size = _unit_height(height, row, block_end, available)
         if row in keep and row < max_row:  # the section row and its first task stay together
             size += _unit_height(height, row + 1, block_end, available)
-        if used + size > available and row >= first_body_row and used > repeated:
-            breaks.append(row - 1)
-            used = repeated
+        if used + size > available and row >= first_body_row and used > repeated and row > split_after:
+            split_after = _split_point(height, row, block_end.get(row, row), available - used,
+                                       (block_need or {}).get(row))
+            if not split_after:
+                breaks.append(row - 1)
+                used = repeated
         used += height(row)
     return breaks
+
+
+def _split_point(height: Callable[[int], float], first: int, last: int, left: float, need: float | None) -> int:
+    """The row after which a merged block is split to fill the ``left`` points of a page (0: none).
+
+    Official tables do this, the name repeated on the next page; each part must be as tall
+    as the name needs, or its text is cut.
+    """
+    if need is None or last == first:
+        return 0
+    best, total = 0, 0.0
+    for row in range(first, last):
+        total += height(row)
+        if total > left:
+            break
+        if total >= need and sum(height(r) for r in range(row + 1, last + 1)) >= need:
+            best = row
+    return best
 
 
 def _split_blocks_at_breaks(sheet: Worksheet, breaks: list[int]) -> None:
@@ -246,6 +275,17 @@ def _split_blocks_at_breaks(sheet: Worksheet, breaks: list[int]) -> None:
                 sheet.cell(row, column)._style = copy(style)
             if end > start:
                 sheet.merge_cells(start_row=start, start_column=column, end_row=end, end_column=merged.max_col)
+
+
+def _name_heights(sheet: Worksheet) -> dict[int, float]:
+    """First row → points the text of each vertically merged cell needs (as the renderer fits it)."""
+    needs: dict[int, float] = {}
+    for merged in sheet.merged_cells.ranges:
+        if merged.max_row > merged.min_row:
+            cell = sheet.cell(merged.min_row, merged.min_col)
+            width = sheet.column_dimensions[get_column_letter(merged.min_col)].width or 8.43
+            needs[merged.min_row] = row_height([cell.value], [width], cell.font.sz or 11, slack=True)
+    return needs
 
 
 def _vertical_blocks(sheet: Worksheet) -> dict[int, int]:

@@ -264,3 +264,19 @@ def test_a_plan_inside_a_notice_gets_its_own_name_as_title(tmp_path, capsys):
     capsys.readouterr()
     main(["validate", str(draft), "--no-write"])
     assert "像是通知正文" not in capsys.readouterr().out and "现将" not in rows[2][3]
+
+
+def test_a_block_that_does_not_fit_is_split_to_fill_the_page(corpus, tmp_path):
+    """上海 table: page 1 ended a third early when the next merged name block moved whole."""
+    from addin.print_layout import printable_height, title_rows
+
+    sheet = _render_shanghai(corpus, tmp_path)
+    height = lambda row: sheet.row_dimensions[row].height or 15.0  # noqa: E731
+    repeated = sum(height(r) for r in title_rows(sheet))
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    fills = [(sum(height(r) for r in range(start + 1, end + 1)) + (repeated if start else 0))
+             / printable_height(sheet) for start, end in zip([0, *breaks], breaks, strict=False)]
+    assert fills[0] > 0.9 and min(fills) > 0.75, [f"{f:.0%}" for f in fills]
+    top = {r: m.min_row for m in sheet.merged_cells.ranges if m.min_col == 2 for r in range(m.min_row, m.max_row + 1)}
+    split = [b for b in breaks if b in top and sheet[f"B{top[b]}"].value == sheet[f"B{b + 1}"].value]
+    assert split, "a block split over two pages, its name printed on both"
