@@ -34,6 +34,7 @@ from .typography import typeset
 
 TEMPLATE_NAMES = ("任务分解表", "工作台账", "单位反馈表")
 SETTINGS_SHEET = "模板设置"
+BREAK_NAMES_SETTING = "长单位名称在词间换行"
 TITLE_FONT_FALLBACK = {"方正小标宋简体": ("宋体", True), "仿宋_GB2312": ("仿宋", False)}
 
 
@@ -219,20 +220,22 @@ class _Renderer:
     def _fit_unit_columns(self, sheet: Worksheet, first: int, last: int, style: _RowStyle) -> None:
         """Unit and deadline columns wide enough for the longest unit name; lines break only at 、."""
         added = 0.0
-        for column, (template, _) in enumerate(style.cells, start=1):
+        # Off unless the template says so: the 工作台账 reads its unit cells back split at line breaks.
+        break_names = self.settings.get(BREAK_NAMES_SETTING, "否") == "是"
+        for column, (template, source) in enumerate(style.cells, start=1):
             if not isinstance(template, str) or not re.search(r"task\.(lead|units|assist|deadline)", template):
                 continue
             letter = get_column_letter(column)
             values = [sheet.cell(r, column).value for r in range(first, last + 1)]
-            size = (sheet.cell(first, column).font.sz or 11) if last >= first else 11
+            size = source.font.sz or 11  # the task row's font: the first row may be a section row
             before = sheet.column_dimensions[letter].width or 8.43
-            width = unit_column_width(values, before, size)
+            width = unit_column_width(values, before, size, break_names)
             sheet.column_dimensions[letter].width = width
             added += width - before
             for r in range(first, last + 1):
                 cell = sheet.cell(r, column)
                 if isinstance(cell.value, str) and "task.deadline" not in template:
-                    cell.value = fit_units_to_column(cell.value, width, size)
+                    cell.value = fit_units_to_column(cell.value, width, size, break_names)
         if added:  # the widest text column gives the width back, so the print scale stays
             widest = max(range(1, sheet.max_column + 1),
                          key=lambda c: sheet.column_dimensions[get_column_letter(c)].width or 0)

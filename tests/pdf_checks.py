@@ -40,3 +40,9 @@ def squeeze(text: str) -> str:
 
 def soffice_available() -> bool:
     return shutil.which("soffice") is not None
+
+
+def pdf_text(pdf_path: Path) -> str:
+    """All the text of a PDF, page after page."""
+    with pdfplumber.open(str(pdf_path)) as pdf:
+        return "\n".join(page.extract_text() or "" for page in pdf.pages)

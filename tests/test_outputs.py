@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import openpyxl
 import pytest
+from pdf_checks import column_texts, render_pdf, soffice_available
 from table_builders import build_official_table
 
 from addin.cli import main
 from addin.layout import char_units
+from addin.print_layout import name_pieces
 from addin.progress.ledger import load_ledger
+from addin.table import read_task_table
 from addin.titles import plan_name, table_title, title_problem
 from addin.typography import chinese_punctuation
+from addin.units.cells import continues_on_next_line
 from addin.workbook import SHEET_PLAN
 
 
@@ -111,10 +117,50 @@ def test_unit_names_break_only_after_a_list_mark(corpus, tmp_path):
             for line in value.split("\n"):
                 if len(line) < 10:  # a name longer than the widest column may still wrap
                     assert sum(char_units(c) for c in line) * 12 / 11 <= width - 1, (column, row, line)
-            assert all(line.endswith("、") for line in value.split("\n")[:-1]), (column, row)
+            lines = value.split("\n")
+            assert all(line.endswith("、") or continues_on_next_line(line, after)
+                       for line, after in zip(lines, lines[1:], strict=False)), (column, row)
     deadlines = [sheet[f"G{row}"].value for row in range(4, sheet.max_row + 1) if sheet[f"G{row}"].value]
     longest = max(sum(char_units(c) for c in d) for d in deadlines)
     assert longest * 12 / 11 <= sheet.column_dimensions["G"].width - 1, "a deadline on one line"
+
+
+@pytest.mark.parametrize(("name", "pieces"), [
+    ("区人力资源社会保障局", ["区人力资源", "社会保障局"]),  # between words, 局 kept with its word
+    ("区住房保障房屋管理局", ["区住房保障", "房屋管理局"]),
+    ("市住房城乡建设管理委", ["市住房", "城乡建设管理委"]),  # not after 城乡: "市住房城乡" reads as a unit
+    ("镇社区事务受理服务中心", ["镇社区事务", "受理服务中心"]),
+    ("营商环境办公室（财务管理办公室）", ["营商环境办公室", "（财务管理办公室）"]),  # before the bracket
+    ("16项民心工程的市政府牵头部门", ["16项民心工程的市政府牵头部门"]),  # no break a reader would rejoin
+    ("区财政局", ["区财政局"]),
+])
+def test_a_long_unit_name_breaks_between_words(name, pieces):
+    """Real long names of the corpus' truth tables, in a column too narrow for them (20 digits)."""
+    assert name_pieces(name, 20.0) == pieces
+    assert "".join(pieces) == name
+
+
+@pytest.mark.parametrize("name", ["zhenxin_2021", "miaohang_2024"])
+def test_broken_unit_names_read_back_whole(corpus, tmp_path, name):
+    """The formal table's in-name breaks read back as one name; on paper no line is half a name."""
+    truth = json.loads((corpus / "truth" / f"{name}.json").read_text(encoding="utf-8"))
+    sheet = _render_shanghai(corpus, tmp_path, name)
+    cells = [sheet[f"{c}{r}"].value for c in "DEF" for r in range(5, sheet.max_row + 1)]
+    assert [v for v in cells if isinstance(v, str) and re.search(r"[^、]\n", v)], "some name is broken"
+    rows = read_task_table(tmp_path / "正式.xlsx").rows
+    typeset = [tuple([chinese_punctuation(n) for n in t[role]] for role in ("lead", "units", "assist"))
+               for t in truth["rows"]]  # 营商环境办公室(…) is printed with full-width brackets
+    assert [(r.lead, r.units, r.assist) for r in rows] == typeset
+    if name != "zhenxin_2021" or not soffice_available():
+        return
+    # the names and parts of names as written, each on a line of its own; and the header
+    pieces = {p for v in cells if isinstance(v, str) for p in re.split(r"、|\n", v) if p} | {"牵头单位", "责任单位",
+                                                                                         "配合单位"}
+    pdf = render_pdf(tmp_path / "正式.xlsx", tmp_path)
+    for column in (3, 4, 5):
+        for page, text in enumerate(column_texts(pdf, column)[1:], start=2):  # page 1 has the title
+            for line in text.splitlines():
+                assert all(p in pieces for p in line.strip().split("、") if p), (page, column, line)
 
 
 def test_a_section_row_never_ends_a_page(corpus, tmp_path):
@@ -218,3 +264,19 @@ def test_a_plan_inside_a_notice_gets_its_own_name_as_title(tmp_path, capsys):
     capsys.readouterr()
     main(["validate", str(draft), "--no-write"])
     assert "像是通知正文" not in capsys.readouterr().out and "现将" not in rows[2][3]
+
+
+def test_a_block_that_does_not_fit_is_split_to_fill_the_page(corpus, tmp_path):
+    """上海 table: page 1 ended a third early when the next merged name block moved whole."""
+    from addin.print_layout import printable_height, title_rows
+
+    sheet = _render_shanghai(corpus, tmp_path)
+    height = lambda row: sheet.row_dimensions[row].height or 15.0  # noqa: E731
+    repeated = sum(height(r) for r in title_rows(sheet))
+    breaks = [b.id for b in sheet.row_breaks.brk]
+    fills = [(sum(height(r) for r in range(start + 1, end + 1)) + (repeated if start else 0))
+             / printable_height(sheet) for start, end in zip([0, *breaks], breaks, strict=False)]
+    assert fills[0] > 0.9 and min(fills) > 0.75, [f"{f:.0%}" for f in fills]
+    top = {r: m.min_row for m in sheet.merged_cells.ranges if m.min_col == 2 for r in range(m.min_row, m.max_row + 1)}
+    split = [b for b in breaks if b in top and sheet[f"B{top[b]}"].value == sheet[f"B{b + 1}"].value]
+    assert split, "a block split over two pages, its name printed on both"

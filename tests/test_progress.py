@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections import Counter
 from datetime import date
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from pdf_checks import pdf_text, render_pdf, soffice_available, squeeze
 from table_builders import build_official_table
 
 from addin.cli import main
@@ -133,6 +135,28 @@ def test_round_trip_split_merge_summary(cycle, capsys):
     warnings = Counter(r["预警"] for r in _sheet_table(summary["逾期预警"], "预警"))
     assert set(warnings) <= {"红", "黄"} and sum(warnings.values()) == overview["红灯"] + overview["黄灯"]
     assert summary["总体情况"]._charts and summary["分单位图"]._charts, "native charts"
+    _assert_printed_as_an_office_writes(tmp / "汇总.xlsx", summary)
+
+
+def _assert_printed_as_an_office_writes(path: Path, summary) -> None:
+    """Dates read 2020年9月20日 (date cells stay dates) and pages carry the GB/T 9704 "— N —" footer."""
+    assert summary["总体情况"]["A2"].value.startswith("统计截至：2020年9月20日")
+    details = summary["明细"]
+    header = {c.value: c.column for c in details[2]}
+    for name in ("到期日期", "完成日期"):
+        cells = [details.cell(r, header[name]) for r in range(3, details.max_row + 1)]
+        dated = [c for c in cells if c.value not in (None, "")]
+        assert dated, name
+        assert all(c.is_date and c.number_format == 'yyyy"年"m"月"d"日"' for c in dated), name
+    for sheet in summary.worksheets:
+        assert sheet.HeaderFooter.differentOddEven, sheet.title
+        assert sheet.oddFooter.right.text == "— &P —" == sheet.evenFooter.left.text, sheet.title
+        assert not sheet.oddFooter.center.text, sheet.title
+    if not soffice_available():
+        return
+    text = pdf_text(render_pdf(path, path.parent))
+    assert "2020年9月20日" in text and "—2—" in squeeze(text), "Chinese dates, GB/T 9704 page numbers"
+    assert not re.search(r"20\d\d-\d\d-\d\d", text), "no ISO date on paper"
 
 
 def test_feedback_form_is_locked_and_holds_only_its_unit(cycle):

@@ -17,6 +17,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
+from addin.print_layout import page_numbers  # the footer of every printed output, one definition
+
 HERE = Path(__file__).parent
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -68,19 +70,13 @@ def _print_setup(sheet, title_rows: str, landscape: bool = True) -> None:
     page_numbers(sheet)
 
 
-def page_numbers(sheet) -> None:
-    """GB/T 9704: "— N —" in 4号 宋体 (14 pt) below the text, odd pages right, even pages left."""
-    sheet.HeaderFooter.differentOddEven = True
-    for part in (sheet.oddFooter.right, sheet.evenFooter.left):
-        part.text, part.font, part.size = "— &P —", "宋体,Regular", 14
-    sheet.page_margins.footer = 0.4
-
-
 def _settings(workbook: Workbook, options: dict[str, str]) -> None:
     sheet = workbook.create_sheet("模板设置")
     sheet.append(["选项", "值", "说明"])
     notes = {"合并相同任务名称": "是/否：相邻任务名称相同时合并单元格",
-             "章节行": "是/否：在每个“一、”章节前插入一行章节标题"}
+             "章节行": "是/否：在每个“一、”章节前插入一行章节标题",
+             "长单位名称在词间换行": "是/否：单位栏放不下的长单位名称在两个词之间换行（如“区人力资源／社会保障局”），"
+                               "否则由 Excel 在行满处换行"}
     for key, value in options.items():
         sheet.append([key, value, notes.get(key, "")])
     sheet.column_dimensions["A"].width, sheet.column_dimensions["C"].width = 18, 50
@@ -101,7 +97,7 @@ def task_table() -> Workbook:
     _section_row(sheet, 4, len(columns))
     sheet.freeze_panes = "A4"
     _print_setup(sheet, "3:3")
-    _settings(workbook, {"合并相同任务名称": "是", "章节行": "是"})
+    _settings(workbook, {"合并相同任务名称": "是", "章节行": "是", "长单位名称在词间换行": "是"})
     return workbook
 
 

@@ -91,3 +91,13 @@ def _read_text(typed: str, year: int | None) -> tuple[date | None, str]:
     if found and year:
         return _build(year, int(found.group(1)), int(found.group(2)), typed)
     return None, f"完成日期“{typed}”无法识别，请写成 2024-06-30"
+
+
+# How a date reads on paper in an office (2024年9月30日, not 2024-09-30); as a cell's number
+# format the cell keeps a real date, so sorting and filtering by it still work.
+CHINESE_DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+
+
+def chinese_date(day: date) -> str:
+    """``day`` as an office writes it in text: 2024年9月30日."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -27,8 +27,11 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 
 from ..cells import append_text
 from ..layout import row_height
+from ..print_layout import page_numbers
 from ..safe_io import write_atomically
-from .ledger import load_ledger, print_setup
+from .dates import CHINESE_DATE_FORMAT, chinese_date
+from .ledger import load_ledger
+from .ledger import print_setup as _ledger_print_setup
 from .model import Ledger, LedgerTask
 from .status import (
     DONE,
@@ -80,6 +83,19 @@ def round_end(label: str, fallback: date) -> date:
         return date(year, month, calendar.monthrange(year, month)[1])
     return fallback
 
+
+
+def print_setup(sheet, title_rows: str = "", landscape: bool = True) -> None:
+    """The ledger's page set-up with the GB/T 9704 page numbers of FenJie's other printed outputs."""
+    _ledger_print_setup(sheet, title_rows, landscape)
+    page_numbers(sheet)
+
+
+def _shown(value: object) -> object:
+    """A cell value as printed: 4.6% not 0.046153846…, 2024年9月30日 not 2024-09-30."""
+    if isinstance(value, float):
+        return f"{value:.1%}"
+    return chinese_date(value) if isinstance(value, date) else value
 
 
 def _share(part: int, whole: int) -> float:
@@ -260,8 +276,9 @@ def _table(sheet, headers: list[str], rows: list[list[object]], widths: list[flo
             cell.style = style
             if c in percent_columns and isinstance(cell.value, float):
                 cell.number_format = PERCENT
-        shown = [f"{v:.1%}" if isinstance(v, float) else v for v in values]  # as printed, not 0.046153846…
-        sheet.row_dimensions[r].height = row_height(shown, widths, 11)
+            elif isinstance(cell.value, date):
+                cell.number_format = CHINESE_DATE_FORMAT
+        sheet.row_dimensions[r].height = row_height([_shown(v) for v in values], widths, 11)
     return start, sheet.max_row
 
 
@@ -339,7 +356,7 @@ def _overview(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | N
     _title(sheet, f"{ledger.title.removesuffix('工作台账')}进度汇总", 6)
     year_share = elapsed_share(LedgerTask("", 0, "", "", "", [], [], [], "", [date(ledger.year or as_of.year, 12, 31)]),
                                as_of, ledger.year)[1]
-    _line(sheet, f"统计截至：{as_of.isoformat()}    轮次：{ledger.round or '—'}    "
+    _line(sheet, f"统计截至：{chinese_date(as_of)}    轮次：{ledger.round or '—'}    "
                  f"全年序时进度：{year_share:.1f}%    上轮：{before_label if before else '—'}", 6)
     done_by_text = DONE_BY_TEXT[rules.done_by or "牵头"]
     _line(sheet, f"亮灯规则：按序时进度，落后不足 {rules.yellow_gap:g} 个百分点为绿灯，落后 {rules.yellow_gap:g}–"
@@ -356,7 +373,7 @@ def _overview(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures | N
         change = (value - old) if before else ""
         return [name, value, ratio, old, change, note]
 
-    rows = [row("任务总数", lambda f: f.total, f"截至 {as_of.isoformat()}", share=False)]
+    rows = [row("任务总数", lambda f: f.total, f"截至{chinese_date(as_of)}", share=False)]
     rows += [row(state, lambda f, s=state: f.states[s], notes[state]) for state in TASK_STATES]
     rows += [row(f"{light}灯", lambda f, x=light: f.lights[x], meaning) for light, meaning in LIGHT_MEANINGS]
     rows += [row("逾期未完成", lambda f: f.overdue, "已过完成时限仍未完成"),
@@ -472,14 +489,15 @@ def _by_section(sheet, ledger: Ledger, now: RoundFigures, before: RoundFigures |
 def _task_row(view: TaskView, full: bool = True) -> list[object]:
     task, assessment = view.task, view.assessment
     return [view.light, task.seq, task.name, task.content, "、".join(task.lead), "、".join(task.units), task.deadline,
-            assessment.due.isoformat() if assessment.due else "", view.rollup.state,
+            assessment.due or "", view.rollup.state,
             _fraction(view.rollup.percent), _fraction(assessment.elapsed), assessment.pace,
             view.unit_statuses(full), view.remarks()]
 
 
 TASK_HEADERS = ["预警", "序号", "任务名称", "任务内容", "牵头单位", "责任单位", "完成时限", "到期日期", "状态",
                 "完成进度", "序时进度", "序时", "各单位状态", "提示"]
-TASK_WIDTHS = [6, 6, 14, 36, 12, 14, 9, 11, 9, 8, 8, 8, 40, 22]
+DATE_WIDTH = 15  # "2024年12月31日" on one line at 11 pt
+TASK_WIDTHS = [6, 6, 14, 36, 12, 14, 9, DATE_WIDTH, 9, 8, 8, 8, 40, 22]
 
 
 def _warnings(sheet, ledger: Ledger, now: RoundFigures, rules: Rules) -> None:
@@ -515,8 +533,8 @@ def _details(sheet, ledger: Ledger, now: RoundFigures) -> None:
     for task in ledger.tasks:
         view = now.views[task.id]
         dates = [r.done_date for r in task.reports.values() if r.done_date]
-        rows.append([*_task_row(view), max(dates).isoformat() if dates and view.rollup.state == DONE else ""])
-    start, end = _table(sheet, headers, rows, [*TASK_WIDTHS, 11], percent_columns=(10, 11))
+        rows.append([*_task_row(view), max(dates) if dates and view.rollup.state == DONE else ""])
+    start, end = _table(sheet, headers, rows, [*TASK_WIDTHS, DATE_WIDTH], percent_columns=(10, 11))
     _paint(sheet, 1, start + 1, end)
     sheet.freeze_panes = f"C{start + 1}"
     sheet.auto_filter.ref = f"A{start}:{sheet.cell(start, len(headers)).column_letter}{end}"

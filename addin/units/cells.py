@@ -176,16 +176,33 @@ def _read_text(text: str, default_role: str, roles: UnitRoles, directory: UnitDi
 
 
 def _join_wrapped(text: str) -> str:
-    """"区发\\n改委": a line that is a fragment of a name (no organ word at its end) joins the next."""
+    """"区发\\n改委": a line that is a fragment of a name joins the next (see :func:`continues_on_next_line`)."""
     lines = [line.strip() for line in text.split("\n")]
     joined: list[str] = []
     for line in lines:
-        if joined and re.fullmatch(r"[\u4e00-\u9fff]{1,4}", joined[-1]) and not re.search(
-                rf"{_ORGAN_END}$|^各|^有关|镇$|乡$|街$|区$|村$", joined[-1]):
+        if joined and continues_on_next_line(joined[-1], line):
             joined[-1] += line
         else:
             joined.append(line)
     return "\n".join(joined)
+
+
+def continues_on_next_line(line: str, next_line: str) -> bool:
+    """Whether ``line`` of a unit cell is the first part of a name that ``next_line`` finishes.
+
+    A hand-wrapped cell ("区发\\n改委"): a short fragment with no organ word at its end.
+    A long name the formatted 任务分解表 breaks between words ("区人力资源\\n社会保障局",
+    :func:`addin.print_layout.fit_units_to_column`): up to 8 characters that read as no unit.
+    A bracket never opens a name: "营商环境办公室\\n（财务管理办公室）" is one name.
+    """
+    if not line or line.endswith(("、", "，", ",", "；", ";")):
+        return False
+    if next_line.startswith(("（", "(")):
+        return True
+    if re.fullmatch(r"[\u4e00-\u9fff]{1,4}", line):
+        return not re.search(rf"{_ORGAN_END}$|^各|^有关|镇$|乡$|街$|区$|村$", line)
+    return bool(re.fullmatch(r"[\u4e00-\u9fff]{5,8}", line)) and not re.match("各|有关", line) \
+        and not _is_unit_name(line)
 
 
 def is_unit_cell(text: str) -> bool:
