@@ -201,7 +201,7 @@ def row_cells(row_xml: str) -> list[CellXml]:
     return cells
 
 
-def replace_cells(row_xml: str, row: int, new: dict[int, str]) -> str:
+def replace_cells(row_xml: str, new: dict[int, str]) -> str:
     """``row_xml`` with the cells of ``new`` (column → ``<c>`` XML) put in place, in column order."""
     if row_xml.endswith("/>"):
         row_xml = row_xml[:-2] + "></row>"

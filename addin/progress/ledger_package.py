@@ -245,7 +245,7 @@ class LedgerPackage:
                 yield "</sheetData>" + piece
                 break
             number = int(ROW_NUMBER.match(piece).group(1))
-            values = self._values(piece)
+            values = self.row_values(piece)
             if columns is None:
                 if "任务ID" in values.values() and number < 10:
                     columns = {str(v): c for c, v in values.items() if v not in (None, "")}
@@ -255,7 +255,8 @@ class LedgerPackage:
             yield piece if task is None else self._task_row(piece, number, values, columns,
                                                              progress_values(task, ledger, as_of), widths, hidden)
 
-    def _values(self, row_xml: str) -> dict[int, object]:
+    def row_values(self, row_xml: str) -> dict[int, object]:
+        """A row's values by column (1 = A), as openpyxl would read them from this package."""
         return {cell.column: cell.value(self.shared, self.date_styles) for cell in row_cells(row_xml)}
 
     def _task_row(self, row_xml: str, number: int, values: dict[int, object], columns: dict[str, int],
@@ -272,7 +273,7 @@ class LedgerPackage:
         height = fitted_height([values.get(c) for c in range(1, last + 1)],
                                [widths.get(c, DEFAULT_COLUMN_WIDTH) for c in range(1, last + 1)],
                                [hidden.get(c, False) for c in range(1, last + 1)])
-        return set_row_height(replace_cells(row_xml, number, new), height)
+        return set_row_height(replace_cells(row_xml, new), height)
 
     def _detail_sheet(self, source: zipfile.ZipFile, ledger: Ledger) -> Iterator[str]:
         head, header, tail = self._header_only(source, SHEET_DETAIL, DETAIL_HEADERS)
@@ -300,7 +301,7 @@ class LedgerPackage:
         return head, header, tail
 
     def _check_header(self, name: str, header: str, headers: tuple[str, ...]) -> None:
-        values = self._values(header) if header else {}
+        values = self.row_values(header) if header else {}
         if not header or int(ROW_NUMBER.match(header).group(1)) != 1 or \
                 tuple(values.get(c) for c in range(1, len(headers) + 1)) != headers:
             raise Unsupported(f"“{name}”的表头不是当前版本的")  # openpyxl's path brings it up to date
@@ -330,11 +331,11 @@ class LedgerPackage:
         patched = []
         for row_xml in rows:
             number = int(ROW_NUMBER.match(row_xml).group(1))
-            key = self._values(row_xml).get(1)
+            key = self.row_values(row_xml).get(1)
             if key in wanted:
                 style = next((c.style for c in row_cells(row_xml) if c.column == 2), "")
-                row_xml = replace_cells(row_xml, number, {2: literal_cell_xml(f"B{number}", style,
-                                                                               wanted.pop(key), self.styles)})
+                cell = literal_cell_xml(f"B{number}", style, wanted.pop(key), self.styles)
+                row_xml = replace_cells(row_xml, {2: cell})
             patched.append(row_xml)
         last = max((int(ROW_NUMBER.match(r).group(1)) for r in rows), default=0)
         patched += [_plain_row(n, [key, value], self.styles) for n, (key, value) in enumerate(wanted.items(),
@@ -524,7 +525,7 @@ def marked_history_rows(path: str | Path, marks: tuple[str, ...]) -> Iterator[li
     with zipfile.ZipFile(package.path) as source:
         for kind, piece in _stream_sheet(source, part):
             if kind == "row" and any(needle in piece for needle in needles):
-                values = package._values(piece)
+                values = package.row_values(piece)
                 if set(values.values()) & set(marks):
                     yield [values.get(c) for c in range(1, max(values) + 1)]
 
