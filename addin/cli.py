@@ -39,10 +39,10 @@ DEMO_DIR = "fenjie-demo"
 
 
 def decompose_plan(plan: Path, out: Path, options: DraftOptions) -> tuple[Draft, Path | None]:
+    """Read, decompose and write one plan; returns the draft and the backup path."""
     from .pipeline import draft_from_plan
     from .workbook import build_draft_workbook, save_workbook
 
-    """Read, decompose and write one plan; returns the draft and the backup path."""
     draft = draft_from_plan(plan, options)
     workbook = build_draft_workbook(draft.outline, draft.rows, draft.findings, options.directory)
     return draft, save_workbook(workbook, out)

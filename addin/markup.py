@@ -45,11 +45,12 @@ def _clear_previous(workbook: Workbook) -> None:
 
 def _mark(workbook: Workbook, findings: list[Finding]) -> dict[str, list[Note]]:
     """Fill each flagged cell by its worst finding; returns the comments to write, by sheet."""
-    by_cell: dict[tuple[str, str], list[Finding]] = {}
-    for finding in findings:
-        if finding.cell and ":" not in finding.cell and finding.sheet in workbook.sheetnames:
-            by_cell.setdefault((finding.sheet, finding.cell), []).append(finding)
     anchors = _Anchors(workbook)
+    by_cell: dict[tuple[str, str], list[Finding]] = {}
+    for finding in findings:  # by the cell that shows them: every cell of a merged range is its top-left one
+        if finding.cell and ":" not in finding.cell and finding.sheet in workbook.sheetnames:
+            shown = anchors.cell(finding.sheet, finding.cell).coordinate
+            by_cell.setdefault((finding.sheet, shown), []).append(finding)
     fills = {severity: PatternFill("solid", fgColor=color) for severity, color in FILLS.items()}  # not one per cell
     notes: dict[str, list[Note]] = {}
     for (sheet, ref), cell_findings in by_cell.items():

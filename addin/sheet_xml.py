@@ -15,7 +15,7 @@ import functools
 import html
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from .cells import ERROR_CODES, EXCEL_CELL_LIMIT, FORMULA_STARTS, ILLEGAL_CHARACTERS_RE, MAY_NEED_CLEANING, clean_text
 
@@ -184,9 +184,7 @@ class CellXml:
 def _number(text: str, is_date: bool) -> object:
     number = float(text) if any(c in text for c in ".eE") else int(text)
     if is_date:
-        from datetime import timedelta
-
-        return datetime(1899, 12, 30) + timedelta(days=float(number))
+        return datetime(1899, 12, 30) + timedelta(days=float(number))  # the 1904 system is refused earlier
     return number
 
 
@@ -218,7 +216,8 @@ def set_row_height(row_xml: str, height: float) -> str:
     end = row_xml.index(">")
     tag = row_xml[:end]
     closing = "/" if tag.endswith("/") else ""
-    tag = re.sub(r'\s(?:ht|customHeight)="[^"]*"', "", tag.rstrip("/"))
+    # spans (a hint of the columns used) is dropped: a cell added past it would make it wrong
+    tag = re.sub(r'\s(?:ht|customHeight|spans)="[^"]*"', "", tag.rstrip("/"))
     return f'{tag} ht="{number_text(height)}" customHeight="1"{closing}{row_xml[end:]}'
 
 
@@ -256,8 +255,11 @@ class StyleBook:
     def __init__(self, xml: str):
         self.xml = xml
         self.changed = False
-        self.formats = {int(i): html.unescape(code) for i, code in
-                        re.findall(r'<numFmt\b[^>]*?numFmtId="(\d+)"[^>]*?formatCode="([^"]*)"', xml)}
+        self.formats = {}
+        for attrs in re.findall(r"<(?:\w+:)?numFmt\b([^>]*)>", xml):  # attributes in any order
+            found = dict(re.findall(r'(\w+)="([^"]*)"', attrs))
+            if "numFmtId" in found and "formatCode" in found:
+                self.formats[int(found["numFmtId"])] = html.unescape(found["formatCode"])
         xfs = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", xml, re.S)
         if xfs is None:
             raise Unsupported("styles.xml 中没有 cellXfs")

@@ -130,8 +130,11 @@ def sheet_grid(workbook, path: str | Path, sheet: str) -> list[list[object]]:
 
 
 def iter_sheet_rows(workbook, path: str | Path, sheet: str) -> Iterator[list[object]]:
-    """The rows :func:`sheet_grid` gives, one at a time: a ledger's 反馈明细 of 20,000 reports is never a list of
-    Python objects at once (python-calamine keeps the cells, compactly, until the last row is read)."""
+    """The rows :func:`sheet_grid` gives (from A1), one at a time.
+
+    A ledger's 反馈明细 of 20,000 reports is never a list of Python objects at once
+    (python-calamine keeps the cells, compactly, until the last row is read).
+    """
     path = Path(path)
     xml = sheet_xml(path, sheet)
     rows, columns = part_extent(xml)
@@ -139,7 +142,13 @@ def iter_sheet_rows(workbook, path: str | Path, sheet: str) -> Iterator[list[obj
     for (r, c), formula in uncached_formulas(xml).items():
         formulas.setdefault(r, []).append((c, formula))
     del xml
-    source = workbook.get_sheet_by_name(sheet).iter_rows() if rows * columns <= MAX_CELLS else sparse_grid(path, sheet)
+    if rows * columns <= MAX_CELLS:
+        found = workbook.get_sheet_by_name(sheet)
+        # iter_rows starts its rows at the first used column; to_python(skip_empty_area=False) at column A
+        left = found.start[1] if found.start else 0
+        source = ([""] * left + list(row) for row in found.iter_rows())
+    else:
+        source = iter(sparse_grid(path, sheet))
     for r, row in enumerate(source):
         row = list(row)
         for c, formula in formulas.get(r, ()):

@@ -284,3 +284,20 @@ def test_marking_memory_grows_slower_than_with_openpyxls_comment_writer(corpus, 
     small, large = _cycled_table(corpus, tmp_path / "small", 300), _cycled_table(corpus, tmp_path / "large", 1500)
     growth = {how: _peak_mib(large, how) - _peak_mib(small, how) for how in ("stream", "openpyxl")}
     assert growth["stream"] < 0.8 * growth["openpyxl"], growth
+
+
+def test_findings_in_one_merged_range_share_one_note():
+    """Two findings on cells of one merged range (C4:C5) become one note on C4: two notes on one cell is a
+    file Excel never writes, and openpyxl's path kept only one of them."""
+    from addin.findings import Finding, Severity
+    from addin.markup import _mark
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "任务分解"
+    sheet.merge_cells("C4:C5")
+    findings = [Finding("unit.unknown", Severity.WARNING, "任务分解", "C4", "单位“甲”不在单位名录中"),
+                Finding("unit.unknown", Severity.ERROR, "任务分解", "C5", "单位“乙”不在单位名录中")]
+    notes = _mark(workbook, findings)["任务分解"]
+    assert [(n.row, n.column) for n in notes] == [(4, 3)]
+    assert "甲" in notes[0].text and "乙" in notes[0].text

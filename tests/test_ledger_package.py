@@ -289,3 +289,111 @@ def test_marked_history_rows_as_calamine_reads_them(issued_ledger, tmp_path):
         found = [[v if v is not None else "" for v in r] for r in marked_history_rows(source, (KEEP_LONGER,
                                                                                                  ADDED_ROW))]
         assert found == expected and len(found) == 2
+
+
+# -- what a review found: packages Excel or a colleague leaves that the package path must not damage --------------
+
+def _patched(source: Path, target: Path, sheet: str | None, edit) -> Path:
+    """``source`` with one sheet's XML (or, when ``sheet`` is None, workbook.xml) changed by ``edit``."""
+    part = _sheet_parts(source)[sheet] if sheet else "xl/workbook.xml"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for item in old.infolist():
+            data = old.read(item)
+            new.writestr(item, edit(data.decode()).encode() if item.filename == part else data)
+    return target
+
+
+def _row_numbers(path: Path, sheet: str) -> list[int]:
+    with zipfile.ZipFile(path) as archive:
+        xml = archive.read(_sheet_parts(path)[sheet]).decode()
+    return [int(n) for n in re.findall(r'<row\b[^>]*?\br="(\d+)"', xml)]
+
+
+def _formatted_empty_history_rows(xml: str) -> str:
+    rows = "".join(f'<row r="{n}" s="0" customFormat="1" ht="20" customHeight="1"/>' for n in range(2, 7))
+    return xml.replace("</sheetData>", rows + "</sheetData>")
+
+
+def _date1904(xml: str) -> str:
+    return re.sub(r"<workbookPr\b[^>]*?/?>", '<workbookPr date1904="1"/>', xml, count=1)
+
+
+def _shared_formula(xml: str) -> str:
+    """核实情况 (column S) of the first task rows filled down as one shared formula, the way Excel stores it."""
+    def row(match: re.Match) -> str:
+        number = int(match.group(1))
+        if not 4 <= number <= 8:
+            return match.group(0)
+        formula = '<f t="shared" ref="S4:S8" si="0">"备注"&amp;A4</f>' if number == 4 else '<f t="shared" si="0"/>'
+        body = re.sub(rf'<c r="S{number}"[^>]*?(?:/>|>.*?</c>)', "", match.group(0))
+        return body.replace("</row>", f'<c r="S{number}" t="str">{formula}<v>x</v></c></row>')
+    return re.sub(r'<row r="(\d+)"[^>]*>.*?</row>', row, xml, flags=re.S)
+
+
+def _rows_without_numbers(xml: str) -> str:
+    return re.sub(r'(<row) r="\d+"', r"\1", xml)
+
+
+@pytest.mark.parametrize("sheet, edit", [
+    (SHEET_HISTORY, _formatted_empty_history_rows), (None, _date1904), (SHEET_LEDGER, _shared_formula),
+    (SHEET_INFO, _rows_without_numbers)], ids=["formatted-empty-history-rows", "date1904", "shared-formula",
+                                                 "rows-without-numbers"])
+def test_packages_it_cannot_patch_go_the_openpyxl_way(issued_ledger, tmp_path, sheet, edit):
+    """Each of these once came out damaged or wrong (rows out of order, dates 4 years off, orphaned formulas,
+    a traceback): now the package path steps aside and the openpyxl path writes a sound ledger."""
+    path = _patched(issued_ledger, tmp_path / "台账.xlsx", sheet, edit)
+    ledger = load_ledger(path)
+    history = _report(ledger, "")
+    with pytest.raises(Unsupported):
+        save_ledger_package(path, ledger, history)
+    save_ledger_progress(path, ledger, history)
+    for name in REWRITTEN:
+        numbers = _row_numbers(path, name)
+        assert numbers == sorted(set(numbers)), name
+    again = load_ledger(path)
+    dated = [(t.id, u, r.done_date) for t in ledger.tasks for u, r in t.reports.items() if r.done_date]
+    assert dated and all(again.by_id()[i].reports[u].done_date == d for i, u, d in dated)
+
+
+def test_done_by_can_go_back_to_the_default(issued_ledger, tmp_path):
+    """全部 chosen, then 牵头 again: the ledger remembers 牵头 (once chosen, the choice is always written)."""
+    path = tmp_path / "台账.xlsx"
+    shutil.copy(issued_ledger, path)
+    assert load_ledger(path).done_by == ""  # never chosen
+    for rule in ("全部", "牵头"):
+        ledger = load_ledger(path)
+        ledger.done_by = rule
+        save_ledger_progress(path, ledger, [])
+        assert load_ledger(path).done_by == rule
+
+
+def test_an_older_backup_keeps_no_comments(issued_ledger, tmp_path):
+    """A backup sheet written by openpyxl's path (with a 科长's comment) and then replaced by the package path:
+    the new copy shows no comment the sheet no longer has."""
+    path = tmp_path / "台账.xlsx"
+    workbook = openpyxl.load_workbook(issued_ledger)
+    workbook[SHEET_LEDGER]["E4"].comment = openpyxl.comments.Comment("请核实", "科长")
+    workbook.save(path)
+    ledger = load_ledger(path)
+    save_ledger_workbook(path, ledger, [])  # the backup copies the comment
+    workbook = openpyxl.load_workbook(path)
+    workbook[SHEET_LEDGER]["E4"].comment = None
+    workbook.save(path)
+    save_ledger_package(path, load_ledger(path), [])
+    workbook = openpyxl.load_workbook(path)
+    assert workbook[backup_name(SHEET_LEDGER)]["E4"].comment is None
+
+
+def test_rows_read_one_at_a_time_start_at_column_a(tmp_path):
+    """python-calamine's iter_rows starts at the first used column; the ledger readers count from column A."""
+    from python_calamine import CalamineWorkbook
+
+    from addin.sheets import iter_sheet_rows, sheet_grid
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet["B1"], sheet["C1"], sheet["B2"], sheet["C2"] = "任务ID", "进展", "T1", '=B2&"x"'
+    workbook.save(tmp_path / "b.xlsx")
+    calamine = CalamineWorkbook.from_path(str(tmp_path / "b.xlsx"))
+    rows = list(iter_sheet_rows(calamine, tmp_path / "b.xlsx", "Sheet"))
+    assert rows == sheet_grid(calamine, tmp_path / "b.xlsx", "Sheet") == [["", "任务ID", "进展"], ["", "T1", '=B2&"x"']]

@@ -8,6 +8,7 @@ current round and its recipients).
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -210,22 +211,30 @@ def load_ledger(path: str | Path) -> Ledger:
                     by_id[task_id_].issued_roles[unit] = role
     ledger = Ledger(str(info.get("台账编号", "")), str(info.get("标题", "")), int(float(info.get("年度") or 0)),
                     tasks, str(info.get("当前轮次") or ""), issued, _split_names(info.get("历次轮次")),
-                    _done_by(info.get("办结认定")))
+                    _done_by(info.get("办结认定"), path))
     _read_reports(path, ledger)
     return ledger
 
 
-def _done_by(value: object) -> str:
-    """The 办结认定 a ledger remembers (牵头 when none, or one this FenJie does not know)."""
+def _done_by(value: object, path: Path) -> str:
+    """The 办结认定 a ledger remembers: 牵头/全部, or "" when none was ever chosen.
+
+    Raises:
+        LedgerError: a value FenJie does not know (typed into the hidden sheet by hand).
+    """
     from .status import DONE_BY_CHOICES
 
-    return DONE_BY_CHOICES.get(str(value or "").strip(), "牵头")
+    text = str(value or "").strip()
+    if text and text not in DONE_BY_CHOICES:
+        raise LedgerError(f"工作台账“{path.name}”的隐藏工作表“{SHEET_INFO}”中，办结认定“{text}”无效："
+                          "请改为“牵头单位”或“全部责任单位”。")
+    return DONE_BY_CHOICES.get(text, "")
 
 
 def info_values(ledger: Ledger) -> dict[str, str]:
-    """The _台账信息 keys a save sets: the round, and the 办结认定 when the office chose one."""
+    """The _台账信息 keys a save sets: the round, and the 办结认定 once the office chose one."""
     values = {"当前轮次": ledger.round, "历次轮次": "、".join(ledger.rounds)}
-    if ledger.done_by != "牵头":  # the default is not written, so ledgers that never chose keep their sheet
+    if ledger.done_by:  # never chosen: not written, so such ledgers keep their sheet as it was
         values["办结认定"] = DONE_BY_SETTING[ledger.done_by]
     return values
 
@@ -341,7 +350,7 @@ def progress_values(task: LedgerTask, ledger: Ledger, as_of: date) -> dict[str, 
 
     named = [u for u in task.all_units() if u in task.reports]  # named units first, then group members
     reports = [task.reports[u] for u in named + [u for u in task.reports if u not in named]]
-    view = view_task(task, as_of, ledger.year, Rules(done_by=ledger.done_by))
+    view = view_task(task, as_of, ledger.year, Rules(done_by=ledger.done_by or "牵头"))
     return {"进展情况": _capped("\n".join(f"【{r.unit}】{r.progress}" for r in reports if r.progress)),
             "完成状态": view.rollup.state if reports else "",
             "完成进度(%)": view.rollup.percent if reports else None,
@@ -419,7 +428,8 @@ def save_ledger_progress(path: str | Path, ledger: Ledger, history: list[list[ob
 
     try:
         return save_ledger_package(path, ledger, history)
-    except Unsupported:
+    except Unsupported as exc:
+        logging.getLogger(__name__).info("工作台账 %s 按 openpyxl 方式保存：%s", Path(path).name, exc)
         return save_ledger_workbook(path, ledger, history)
 
 

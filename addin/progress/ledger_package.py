@@ -17,8 +17,9 @@ large sheets row by row:
 
 Cells are written as openpyxl writes them (:mod:`addin.sheet_xml`); the openpyxl
 path stays the reference and the fallback: a package this module cannot patch
-exactly (a sheet with comments or drawings, an older ledger's header row) raises
-:class:`~addin.sheet_xml.Unsupported` before anything is replaced.
+exactly (an older ledger's header row, the 1904 date system, shared formulas in
+工作台账, XML no writer here produces) raises :class:`~addin.sheet_xml.Unsupported`
+before anything is replaced. Comments and drawings of 工作台账 stay where they are.
 """
 
 from __future__ import annotations
@@ -65,8 +66,6 @@ from .model import Ledger
 _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CHUNK = 1 << 20
-# zlib's fastest level: a third of the time of openpyxl's default (6) for a package ~15 % larger; the ledger is a
-# working file on the office's disk, not an attachment
 _DETAIL_DATE_COLUMN = DETAIL_HEADERS.index("完成日期") + 1
 
 
@@ -99,6 +98,8 @@ class LedgerPackage:
             shared = targets.get("sharedStrings")
             self.shared = _shared_strings(archive.read(shared).decode("utf-8")) if shared else []
             self.calc_chain = targets.get("calcChain")
+        if re.search(r'<workbookPr\b[^>]*\bdate1904="(?:1|true)"', self.book):
+            raise Unsupported("1904 日期系统")  # serial days count from 1904: openpyxl's path converts them
         self.sheets = self._sheets()
         for name in (SHEET_LEDGER, SHEET_DETAIL, SHEET_HISTORY, SHEET_INFO, SHEET_ISSUED):
             if name not in self.sheets:
@@ -137,6 +138,13 @@ class LedgerPackage:
         Raises:
             Unsupported: a sheet turned out to differ from what this module patches.
         """
+        try:
+            self._write(temp, ledger, history)
+        except (AttributeError, IndexError, KeyError, ValueError) as exc:
+            # legal XML no writer here produces (a <row> without r=, an ISO date cell, …): openpyxl's path reads it
+            raise Unsupported(f"{type(exc).__name__}: {exc}") from None
+
+    def _write(self, temp: Path, ledger: Ledger, history: list[list[object]]) -> None:
         new_backups = self._plan_backups()
         sheets = self.sheets
         writers = {sheets[SHEET_LEDGER].part: lambda src: self._ledger_sheet(src, ledger),
@@ -147,18 +155,22 @@ class LedgerPackage:
         for source_name in (SHEET_LEDGER, SHEET_DETAIL):
             backup = self.backup_parts[source_name]
             writers[backup] = self._copier(sheets[source_name].part)
+            if _rels_part(backup) in self.names:  # an older backup's comments must not show on the new copy
+                writers[_rels_part(backup)] = lambda _source: iter([_NO_RELATIONSHIPS])
         # openpyxl numbers a cell format when it writes the first cell that uses it: the sheets are written in
         # the package's order so that formats added on the way get the ids openpyxl's path gives them
         last = (self.styles_part, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml")
         with zipfile.ZipFile(self.path) as source, \
                 zipfile.ZipFile(temp, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as target:
+            # zlib's fastest level: a third of the time of openpyxl's default (6) for a package ~15 % larger; the
+            # ledger is a working file on the office's disk, not an attachment
             for name in [*self.names, *new_backups]:
                 if name in writers:
                     self._write_part(target, name, writers[name](source))
                 elif name not in last and name != self.calc_chain:
                     # calcChain is dropped: Excel rebuilds it, and left in place it would name cells that hold no
                     # formula now
-                    with source.open(name) as part, target.open(name, "w", force_zip64=True) as out:
+                    with source.open(name) as part, target.open(name, "w") as out:
                         _copy(part, out)
             target.writestr(self.styles_part, self.styles.to_xml().encode("utf-8"))
             for name, xml in self._book_parts(new_backups).items():
@@ -166,7 +178,7 @@ class LedgerPackage:
 
     @staticmethod
     def _write_part(target: zipfile.ZipFile, name: str, pieces: Iterable[str]) -> None:
-        with target.open(name, "w", force_zip64=True) as out:
+        with target.open(name, "w") as out:
             batch: list[str] = []
             size = 0
             for piece in pieces:  # rows gathered into ~1 MB writes: one compressor call per row costs more
@@ -245,6 +257,8 @@ class LedgerPackage:
                 yield "</sheetData>" + piece
                 break
             number = int(ROW_NUMBER.match(piece).group(1))
+            if _GROUP_FORMULA.search(piece):
+                raise Unsupported("共享公式或数组公式")  # a replaced cell may be the master others refer to
             values = self.row_values(piece)
             if columns is None:
                 if "任务ID" in values.values() and number < 10:
@@ -308,7 +322,9 @@ class LedgerPackage:
 
     def _history_sheet(self, source: zipfile.ZipFile, history: list[list[object]]) -> Iterator[str]:
         part = self.sheets[SHEET_HISTORY].part
-        last = _last_row(source, part)
+        last, last_tag = _last_row(source, part)
+        if last_tag > last:
+            raise Unsupported("合并记录末尾有格式化的空行")  # new entries would land among them: openpyxl's path
         pieces = _stream_sheet(source, part)
         kind, head = next(pieces)
         yield _dimension(head, f"A1:{column_letter(len(HISTORY_HEADERS))}{last + len(history)}",
@@ -368,9 +384,19 @@ def _part_name(target: str) -> str:
     return "/".join(parts)
 
 
+_NO_RELATIONSHIPS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'
+
+
+def _rels_part(part: str) -> str:
+    folder, name = part.rsplit("/", 1)
+    return f"{folder}/_rels/{name}.rels"
+
+
 _RELATED_ELEMENT = re.compile(r"<(?:\w+:)?(?:drawing|legacyDrawing|legacyDrawingHF|drawingHF|picture)\b[^>]*/>"
-                              r"|<((?:\w+:)?(?:tableParts|oleObjects|controls|hyperlinks))\b.*?</\1>", re.S)
-_RELATED_ATTRIBUTE = re.compile(r'\s\w+:id="[^"]*"')
+                              r"|<((?:\w+:)?(?:tableParts|oleObjects|controls|hyperlinks|extLst)|mc:AlternateContent)"
+                              r"\b.*?</\1>", re.S)
+# r:id links to the sheet's parts; codeName and xr:uid must stay unique to the sheet copied
+_RELATED_ATTRIBUTE = re.compile(r'\s(?:\w+:id|codeName|xr:uid)="[^"]*"')
 
 
 def _unrelated(xml: str) -> str:
@@ -444,15 +470,18 @@ def _whole_sheet(source: zipfile.ZipFile, part: str) -> tuple[str, list[str], st
     return head, rows, tail
 
 
-def _last_row(source: zipfile.ZipFile, part: str) -> int:
-    """The number of a sheet's last row that holds a cell."""
-    last = 0
+def _last_row(source: zipfile.ZipFile, part: str) -> tuple[int, int]:
+    """The numbers of a sheet's last row that holds a cell and of its last <row> at all."""
+    last = last_tag = 0
     for kind, piece in _stream_sheet(source, part):
-        if kind == "row" and "<c" in piece:
-            last = int(ROW_NUMBER.match(piece).group(1))
-    return last
+        if kind == "row":
+            last_tag = max(last_tag, int(ROW_NUMBER.match(piece).group(1)))
+            if "<c" in piece:
+                last = last_tag
+    return last, last_tag
 
 
+_GROUP_FORMULA = re.compile(r'<(?:\w+:)?f\b[^>]*\bt="(?:shared|array)"')
 _SHEET_DATA = re.compile(r"<sheetData\b[^>]*?(/?)>")
 _NEXT = re.compile(r"\s*(<row\b|</sheetData>)")
 _ROW_OPEN_END = re.compile(r"/?>")
@@ -506,7 +535,7 @@ def _row_end(buffer: str, start: int) -> int:
     return close + len("</row>") if close >= 0 else -1
 
 
-def marked_history_rows(path: str | Path, marks: tuple[str, ...]) -> Iterator[list[object]]:
+def marked_history_rows(path: str | Path, marks: tuple[str, ...]) -> list[list[object]]:
     """The rows of 合并记录 holding one of ``marks`` (as a cell's whole text), columns A… as values.
 
     Only rows whose XML can hold a mark are parsed: a 合并记录 grows by a row per
@@ -522,12 +551,17 @@ def marked_history_rows(path: str | Path, marks: tuple[str, ...]) -> Iterator[li
         raise Unsupported(type(exc).__name__) from None
     needles = {xml_text(m) for m in marks} | set(marks)
     needles |= {f"<v>{i}</v>" for i, text in enumerate(package.shared) if text in marks}
+    found = []
     with zipfile.ZipFile(package.path) as source:
         for kind, piece in _stream_sheet(source, part):
             if kind == "row" and any(needle in piece for needle in needles):
-                values = package.row_values(piece)
+                try:
+                    values = package.row_values(piece)
+                except (IndexError, ValueError) as exc:
+                    raise Unsupported(f"{type(exc).__name__}: {exc}") from None
                 if set(values.values()) & set(marks):
-                    yield [values.get(c) for c in range(1, max(values) + 1)]
+                    found.append([values.get(c) for c in range(1, max(values) + 1)])
+    return found
 
 
 def save_ledger_package(path: str | Path, ledger: Ledger, history: list[list[object]]) -> Path | None:

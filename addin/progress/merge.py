@@ -10,6 +10,7 @@ nothing the second time.
 
 from __future__ import annotations
 
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -341,8 +342,9 @@ def logged_conflicts(ledger_path: str | Path) -> set[tuple[str, ...]]:
 
     marks = (KEEP_LONGER, ADDED_ROW)
     try:
-        rows = list(marked_history_rows(ledger_path, marks))
-    except Unsupported:
+        rows = marked_history_rows(ledger_path, marks)
+    except Unsupported as exc:
+        logging.getLogger(__name__).info("合并记录按 python-calamine 逐行读取：%s", exc)
         rows = list(_rows(Path(ledger_path), SHEET_HISTORY))[1:]
     return {_conflict_key(list(r) + [""] * 8) for r in rows if len(r) >= 8 and r[7] in marks}
 

@@ -103,7 +103,7 @@ class Ledger:
     round: str = ""
     issued: dict[str, list[str]] = field(default_factory=dict)  # unit -> task IDs sent this round
     rounds: list[str] = field(default_factory=list)  # every round so far, oldest first
-    done_by: str = "牵头"  # 办结认定 the 工作台账's 完成状态 column follows (status.Rules.done_by)
+    done_by: str = ""  # 办结认定 the 工作台账's 完成状态 column follows (status.Rules.done_by); "" never chosen: 牵头
 
     @property
     def expected_units(self) -> list[str]:
