@@ -536,9 +536,9 @@ def mail_transport(values: dict[str, str], eml_folder: Path):
 def merge_feedback(book) -> str:
     """回收反馈: merge the returned workbooks into the ledger."""
     from .progress.merge import merge_returns
-    from .progress.status import rules_from_settings
+    from .progress.status import done_by_from_settings
 
-    done_by = rules_from_settings(settings(book)).done_by  # the 工作台账's 完成状态 as 进度汇总 will judge it
+    done_by = done_by_from_settings(settings(book))  # the 工作台账's 完成状态 as 进度汇总 will judge it
     report = merge_returns(_ledger_path(book), _setting_path(book, "回收文件夹"), done_by)
     _show_ledger(book, _ledger_path(book))
     return "\n".join(report.lines()[:20]) or "没有可合并的反馈表。"

@@ -132,3 +132,16 @@ def test_a_percentage_without_a_status_is_a_report():
     view = view_task(task, AS_OF, 2024, Rules(), {"乙": Progress("乙", percent=70)})
     assert (view.rollup.state, view.rollup.percent, view.light) == ("推进中", 70, "绿")
     assert view.unit_statuses() == "责任·推进中（1）：乙 70%"
+
+
+def test_merge_reads_only_the_done_by_setting():
+    """回收反馈 needs 办结认定 alone: a typo in 黄灯阈值 does not stop a merge (it stops the summary, by name)."""
+    from addin.errors import FenJieError
+    from addin.progress.status import done_by_from_settings
+
+    typo = {"黄灯阈值": "十", "办结认定": "全部责任单位"}
+    assert done_by_from_settings(typo) == "全部" and done_by_from_settings({}) == "牵头"
+    with pytest.raises(FenJieError, match="“设置”中的黄灯阈值“十”不是数字。"):
+        rules_from_settings(typo)
+    with pytest.raises(FenJieError, match="办结认定“部分”无效"):
+        done_by_from_settings({"办结认定": "部分"})

@@ -149,11 +149,22 @@ def rules_from_settings(values: dict[str, str]) -> Rules:
         except ValueError:
             raise FenJieError(f"“设置”中的{key}“{values.get(key)}”不是数字。") from None
 
+    return Rules(number("黄灯阈值", 10), number("红灯阈值", 30), done_by_from_settings(values),
+                 int(number("临期预警天数", 15)))
+
+
+def done_by_from_settings(values: dict[str, str]) -> str:
+    """The 办结认定 of the 设置 sheet (牵头 when blank); merge needs it alone, not the light thresholds.
+
+    Raises:
+        FenJieError: an unknown 办结认定.
+    """
+    from ..errors import FenJieError
+
     done_by = str(values.get("办结认定") or "牵头").strip()
     if done_by not in DONE_BY_CHOICES:
         raise FenJieError(f"“设置”中的办结认定“{done_by}”无效：请写“牵头单位”或“全部责任单位”。")
-    return Rules(number("黄灯阈值", 10), number("红灯阈值", 30), DONE_BY_CHOICES[done_by],
-                 int(number("临期预警天数", 15)))
+    return DONE_BY_CHOICES[done_by]
 
 
 @dataclass(frozen=True)
