@@ -221,18 +221,6 @@ def set_row_height(row_xml: str, height: float) -> str:
     return f'{tag} ht="{number_text(height)}" customHeight="1"{closing}{row_xml[end:]}'
 
 
-def strip_rows(head_and_rows: str) -> tuple[str, str, str]:
-    """Split sheet XML into (everything up to <sheetData>, the rows, everything from </sheetData>)."""
-    empty = re.search(r"<sheetData\s*/>", head_and_rows)
-    if empty:
-        return head_and_rows[: empty.start()], "", head_and_rows[empty.end():]
-    start = re.search(r"<sheetData\b[^>]*>", head_and_rows)
-    end = head_and_rows.rfind("</sheetData>")
-    if start is None or end < 0:
-        raise Unsupported("工作表中没有 sheetData")
-    return head_and_rows[: start.start()], head_and_rows[start.end(): end], head_and_rows[end + len("</sheetData>"):]
-
-
 # -- styles --------------------------------------------------------------------------------------------
 
 _BUILTIN_DATE_FORMATS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}

@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from openpyxl import load_workbook
-from openpyxl.compat import safe_string
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break, RowBreak
 from openpyxl.xml.functions import tostring
@@ -39,14 +38,11 @@ from openpyxl.xml.functions import tostring
 from ..layout import row_height
 from ..print_layout import fits_columns_to_page, fitting_scale, page_breaks, printable_height, title_rows
 from ..render import _marker_rows, _Renderer, _row_style, _settings, cell_value, find_template, task_field
-from ..sheet_xml import Unsupported, cell_xml, column_index
+from ..sheet_xml import ROW, ROW_NUMBER, STYLE, Unsupported, cell_xml, column_index, number_text
 from .model import Ledger, LedgerTask
 from .split import FORM_TEMPLATE, SHEET_FORM, SHEET_META, build_feedback_workbook, feedback_context, feedback_meta
 
-_ROW = re.compile(r"<row [^>]*?(?:/>|>.*?</row>)", re.S)
-_ROW_NUMBER = re.compile(r'<row r="(\d+)"')
 _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_STYLE = re.compile(r' s="(\d+)"')
 _REF_ATTR = re.compile(r'\b(sqref|ref)="([^"]*)"')
 _CELL_REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")
 _MERGES = re.compile(rb"(<mergeCells[^>]*>)(.*?)</mergeCells>", re.S)
@@ -130,14 +126,14 @@ class FormFactory:
         elif "<rowBreaks" in self.tail_xml:
             raise Unsupported("分页")
         self.head_xml = head
-        rows = {int(_ROW_NUMBER.match(r).group(1)): r for r in _ROW.findall(body)}
+        rows = {int(ROW_NUMBER.match(r).group(1)): r for r in ROW.findall(body)}
         self.fixed_rows = [rows[r] for r in sorted(rows) if r < self.first]
         self._learn_fixed_fit(template, rendered)
         self.after_rows = [rows[r] for r in sorted(rows) if r > self.proto_last]
         first_row = rows[self.first]
         width = rendered.max_column
         widths = [self._fit_width(rendered, self.first, c) for c in range(1, width + 1)]
-        styles = {int(column_index(m.group(1))): (_STYLE.search(m.group(3)) or [None, ""])[1]
+        styles = {int(column_index(m.group(1))): (STYLE.search(m.group(3)) or [None, ""])[1]
                   for m in _CELL.finditer(first_row)}
         cells = [(c, styles.get(c, ""), sheet.cell(task_row, c).value) for c in range(1, width + 1) if c in styles]
         self.unit_columns = [c for c, _, value in cells if isinstance(value, str) and _UNIT_COLUMN.search(value)]
@@ -225,7 +221,7 @@ class FormFactory:
         for row_xml in rows:
             height = _HEIGHT.search(row_xml[:row_xml.index(">")])
             if height:
-                heights[int(_ROW_NUMBER.match(row_xml).group(1))] = float(height.group(1))
+                heights[int(ROW_NUMBER.match(row_xml).group(1))] = float(height.group(1))
         breaks = page_breaks(lambda row: heights.get(row) or 15.0, max_row, [], self.first,
                              printable_height(self.scratch), self.repeated_rows, {})
         if not breaks:
@@ -237,14 +233,14 @@ class FormFactory:
         return tail[:at] + tostring(element.to_tree()).decode("ascii") + tail[at:]
 
     def _fixed_row(self, row_xml: str) -> str:
-        row = int(_ROW_NUMBER.match(row_xml).group(1))
+        row = int(ROW_NUMBER.match(row_xml).group(1))
         values = dict(self.fixed_values[row])
 
         def cell(match: re.Match) -> str:
             ref = match.group(1) + match.group(2)
             if ref not in self.fixed_templates or not isinstance(self.fixed_templates[ref], str):
                 return match.group(0)
-            style = (_STYLE.search(match.group(3)) or [None, ""])[1]
+            style = (STYLE.search(match.group(3)) or [None, ""])[1]
             value = self.renderer.value(self.fixed_templates[ref], self.template_sheet, ref)
             values[column_index(match.group(1))] = value
             return cell_xml(ref, style, value)
@@ -254,7 +250,7 @@ class FormFactory:
         widths = [self._fit_width(self.scratch, row, column, span) for column, span, _ in cells]
         fitted = max(row_height([values.get(c) for c, _, _ in cells], widths,
                                 max((z for _, _, z in cells), default=11)), floor)
-        return re.sub(r' ht="[^"]*"', f' ht="{safe_string(fitted)}"', row_xml, count=1)
+        return re.sub(r' ht="[^"]*"', f' ht="{number_text(fitted)}"', row_xml, count=1)
 
     def _task_values(self, task: dict) -> dict[int, object]:
         """The task row's values; a lone {{ task.x }} holding text or a number looked up here, not per call."""
@@ -284,7 +280,7 @@ class FormFactory:
         floor = pattern.template_height or self.leftover.get(row, 0)
         height = max(row_height(fitted, widths, pattern.font_size, slack=True), floor)
         open_tag = re.sub(r'r="\d+"', f'r="{row}"', pattern.open_tag, count=1)
-        open_tag = re.sub(r' ht="[^"]*"', f' ht="{safe_string(height)}"', open_tag, count=1)
+        open_tag = re.sub(r' ht="[^"]*"', f' ht="{number_text(height)}"', open_tag, count=1)
         cells = "".join(cell_xml(f"{get_column_letter(c)}{row}", style, values[c]) for c, style, _ in pattern.cells)
         return f"{open_tag}{cells}</row>"
 
