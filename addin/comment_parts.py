@@ -18,7 +18,6 @@ openpyxl: see :func:`streamable` and :class:`CommentPatchError`.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import shutil
 import time
@@ -27,7 +26,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
-from xml.etree import ElementTree
 
 from .sheet_xml import column_letter
 
@@ -111,8 +109,9 @@ class _SheetPlan:
 
     @property
     def rels(self) -> str:
-        folder, name = posixpath.split(self.part)
-        return f"{folder}/_rels/{name}.rels"
+        from .sheets import rels_part
+
+        return rels_part(self.part)
 
 
 def _plan(package: zipfile.ZipFile, names: set[str], notes: dict[str, list[Note]]) -> dict[str, _SheetPlan]:
@@ -135,17 +134,14 @@ def _plan(package: zipfile.ZipFile, names: set[str], notes: dict[str, list[Note]
 
 def _sheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
     """Sheet title → its part name, from xl/workbook.xml and its relationships."""
+    from .sheets import workbook_sheet_parts
+
     try:
-        book = ElementTree.fromstring(package.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(package.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError) as exc:
+        book = package.read("xl/workbook.xml").decode("utf-8")
+        rels = package.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    except (KeyError, UnicodeDecodeError) as exc:
         raise CommentPatchError(str(exc)) from None
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{{{PACKAGE_REL_NS}}}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{{{MAIN_NS}}}sheet"):
-        target = targets.get(sheet.get(f"{{{REL_NS}}}id"), "")
-        parts[sheet.get("name")] = target[1:] if target.startswith("/") else posixpath.normpath(f"xl/{target}")
-    return parts
+    return workbook_sheet_parts(book, rels)
 
 
 def _copy_part(package: zipfile.ZipFile, out: zipfile.ZipFile, info: zipfile.ZipInfo,

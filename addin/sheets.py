@@ -61,21 +61,39 @@ _FORMULA_TAG = re.compile(rb"<f\b")  # what _FORMULA needs: scanning every cell 
 _CACHED = re.compile(rb"<v>[^<]")
 
 
+def workbook_relationships(rels: str) -> list[dict[str, str]]:
+    """The attributes of each <Relationship> of xl/_rels/workbook.xml.rels."""
+    return [dict(_ATTRIBUTE.findall(tag)) for tag in _RELATION_TAG.findall(rels)]
+
+
+def part_name(target: str) -> str:
+    """A target of xl/workbook.xml's relationships as a part name (xl/worksheets/sheet1.xml)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+
+
+def rels_part(part: str) -> str:
+    """The relationships part of ``part`` (xl/worksheets/sheet1.xml → xl/worksheets/_rels/sheet1.xml.rels)."""
+    folder, name = posixpath.split(part)
+    return f"{folder}/_rels/{name}.rels"
+
+
+def workbook_sheet_parts(book: str, rels: str) -> dict[str, str]:
+    """Sheet name → the part holding it, in the workbook's order, from xl/workbook.xml and its relationships."""
+    targets = {r.get("Id"): r.get("Target", "") for r in workbook_relationships(rels)}
+    parts = {}
+    for tag in _SHEET_TAG.findall(book):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        rid = next((value for key, value in attributes.items() if key.endswith(":id")), None)
+        if rid in targets:
+            parts[html.unescape(attributes.get("name", ""))] = part_name(targets[rid])
+    return parts
+
+
 def sheet_part(archive: zipfile.ZipFile, sheet: str) -> str | None:
     """The zip part holding ``sheet`` of an .xlsx."""
     book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-    targets = {}
-    for tag in _RELATION_TAG.findall(rels):
-        attributes = dict(_ATTRIBUTE.findall(tag))
-        targets[attributes.get("Id")] = attributes.get("Target", "")
-    for tag in _SHEET_TAG.findall(book):
-        attributes = dict(_ATTRIBUTE.findall(tag))
-        name, rid = attributes.get("name", ""), attributes.get("r:id")
-        if html.unescape(name) == sheet and rid in targets:
-            target = targets[rid]
-            return target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
-    return None
+    return workbook_sheet_parts(book, rels).get(sheet)
 
 
 def sheet_xml(path: Path, sheet: str) -> bytes:

@@ -30,7 +30,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ..cells import clean_text
 from ..safe_io import write_atomically
@@ -46,6 +46,7 @@ from ..sheet_xml import (
     set_row_height,
     xml_text,
 )
+from ..sheets import part_name, rels_part, workbook_relationships, workbook_sheet_parts
 from ..undo import backup_name
 from .ledger import (
     DEFAULT_COLUMN_WIDTH,
@@ -67,13 +68,6 @@ _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 _WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 _CHUNK = 1 << 20
 _DETAIL_DATE_COLUMN = DETAIL_HEADERS.index("完成日期") + 1
-
-
-class _Sheet:
-    """A sheet of the workbook: its name, part and relationship id."""
-
-    def __init__(self, name: str, part: str, rel_id: str):
-        self.name, self.part, self.rel_id = name, part, rel_id
 
 
 class LedgerPackage:
@@ -100,35 +94,20 @@ class LedgerPackage:
             self.calc_chain = targets.get("calcChain")
         if re.search(r'<workbookPr\b[^>]*\bdate1904="(?:1|true)"', self.book):
             raise Unsupported("1904 日期系统")  # serial days count from 1904: openpyxl's path converts them
-        self.sheets = self._sheets()
+        self.sheets = workbook_sheet_parts(self.book, self.rels)  # sheet name → part
         for name in (SHEET_LEDGER, SHEET_DETAIL, SHEET_HISTORY, SHEET_INFO, SHEET_ISSUED):
             if name not in self.sheets:
                 raise Unsupported(f"缺少“{name}”")
         self.date_styles = self.styles.date_styles()
 
-    def _relationships(self) -> list[dict[str, str]]:
-        return [dict(re.findall(r'(\w+)="([^"]*)"', attrs)) for attrs in re.findall(r"<Relationship\b([^>]*)/?>",
-                                                                                     self.rels)]
-
     def _targets(self) -> dict[str, str]:
         """Relationship type's last word (styles, sharedStrings, …) → part name, for the workbook's own parts."""
         found = {}
-        for rel in self._relationships():
+        for rel in workbook_relationships(self.rels):
             kind = rel.get("Type", "").rsplit("/", 1)[-1]
             if kind != "worksheet":
-                found.setdefault(kind, _part_name(rel.get("Target", "")))
+                found.setdefault(kind, part_name(rel.get("Target", "")))
         return found
-
-    def _sheets(self) -> dict[str, _Sheet]:
-        parts = {rel.get("Id"): _part_name(rel.get("Target", "")) for rel in self._relationships()}
-        sheets = {}
-        for attrs in re.findall(r"<sheet\b([^>]*?)/?>", self.book):
-            name = re.search(r'\bname="([^"]*)"', attrs)
-            rel = re.search(r'\b[\w]+:id="([^"]*)"', attrs)
-            if name and rel and parts.get(rel.group(1)):
-                sheets[html.unescape(name.group(1))] = _Sheet(html.unescape(name.group(1)), parts[rel.group(1)],
-                                                              rel.group(1))
-        return sheets
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -147,16 +126,16 @@ class LedgerPackage:
     def _write(self, temp: Path, ledger: Ledger, history: list[list[object]]) -> None:
         new_backups = self._plan_backups()
         sheets = self.sheets
-        writers = {sheets[SHEET_LEDGER].part: lambda src: self._ledger_sheet(src, ledger),
-                   sheets[SHEET_DETAIL].part: lambda src: self._detail_sheet(src, ledger),
-                   sheets[SHEET_HISTORY].part: lambda src: self._history_sheet(src, history),
-                   sheets[SHEET_INFO].part: lambda src: self._info_sheet(src, ledger),
-                   sheets[SHEET_ISSUED].part: lambda src: self._issued_sheet(src, ledger)}
+        writers = {sheets[SHEET_LEDGER]: lambda src: self._ledger_sheet(src, ledger),
+                   sheets[SHEET_DETAIL]: lambda src: self._detail_sheet(src, ledger),
+                   sheets[SHEET_HISTORY]: lambda src: self._history_sheet(src, history),
+                   sheets[SHEET_INFO]: lambda src: self._info_sheet(src, ledger),
+                   sheets[SHEET_ISSUED]: lambda src: self._issued_sheet(src, ledger)}
         for source_name in (SHEET_LEDGER, SHEET_DETAIL):
             backup = self.backup_parts[source_name]
-            writers[backup] = self._copier(sheets[source_name].part)
-            if _rels_part(backup) in self.names:  # an older backup's comments must not show on the new copy
-                writers[_rels_part(backup)] = lambda _source: iter([_NO_RELATIONSHIPS])
+            writers[backup] = self._copier(sheets[source_name])
+            if rels_part(backup) in self.names:  # an older backup's comments must not show on the new copy
+                writers[rels_part(backup)] = lambda _source: iter([_NO_RELATIONSHIPS])
         # openpyxl numbers a cell format when it writes the first cell that uses it: the sheets are written in
         # the package's order so that formats added on the way get the ids openpyxl's path gives them
         last = (self.styles_part, "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml")
@@ -196,7 +175,7 @@ class LedgerPackage:
         for name in (SHEET_LEDGER, SHEET_DETAIL):
             held = self.sheets.get(backup_name(name))
             if held is not None:  # its own relationships, if any, are left unused by the copy
-                self.backup_parts[name] = held.part
+                self.backup_parts[name] = held
                 continue
             number = 1
             while f"xl/worksheets/sheet{number}.xml" in taken:
@@ -244,7 +223,7 @@ class LedgerPackage:
     # -- the sheets ------------------------------------------------------------------------------------------
 
     def _ledger_sheet(self, source: zipfile.ZipFile, ledger: Ledger) -> Iterator[str]:
-        pieces = _stream_sheet(source, self.sheets[SHEET_LEDGER].part)
+        pieces = _stream_sheet(source, self.sheets[SHEET_LEDGER])
         kind, head = next(pieces)
         yield head + "<sheetData>"
         widths, hidden = _column_layout(head)
@@ -303,7 +282,7 @@ class LedgerPackage:
 
     def _header_only(self, source: zipfile.ZipFile, name: str, headers: tuple[str, ...]) -> tuple[str, str, str]:
         """A sheet's head, header row and tail (its other rows skipped); the header must be the current one."""
-        pieces = _stream_sheet(source, self.sheets[name].part)
+        pieces = _stream_sheet(source, self.sheets[name])
         kind, head = next(pieces)
         header, tail = "", ""
         for kind, piece in pieces:
@@ -321,7 +300,7 @@ class LedgerPackage:
             raise Unsupported(f"“{name}”的表头不是当前版本的")  # openpyxl's path brings it up to date
 
     def _history_sheet(self, source: zipfile.ZipFile, history: list[list[object]]) -> Iterator[str]:
-        part = self.sheets[SHEET_HISTORY].part
+        part = self.sheets[SHEET_HISTORY]
         last, last_tag = _last_row(source, part)
         if last_tag > last:
             raise Unsupported("合并记录末尾有格式化的空行")  # new entries would land among them: openpyxl's path
@@ -342,7 +321,7 @@ class LedgerPackage:
                 yield "</sheetData>" + piece
 
     def _info_sheet(self, source: zipfile.ZipFile, ledger: Ledger) -> Iterator[str]:
-        head, rows, tail = _whole_sheet(source, self.sheets[SHEET_INFO].part)
+        head, rows, tail = _whole_sheet(source, self.sheets[SHEET_INFO])
         wanted = info_values(ledger)
         patched = []
         for row_xml in rows:
@@ -360,7 +339,7 @@ class LedgerPackage:
         yield head + "<sheetData>" + "".join(patched) + "</sheetData>" + tail
 
     def _issued_sheet(self, source: zipfile.ZipFile, ledger: Ledger) -> Iterator[str]:
-        head, _, tail = _whole_sheet(source, self.sheets[SHEET_ISSUED].part)
+        head, _, tail = _whole_sheet(source, self.sheets[SHEET_ISSUED])
         by_id = ledger.by_id()
         rows = [[unit, "、".join(ids), "、".join(by_id[i].role_of(unit) for i in ids)]
                 for unit, ids in ledger.issued.items()]
@@ -371,25 +350,7 @@ class LedgerPackage:
 
 # -- helpers ---------------------------------------------------------------------------------------------------
 
-def _part_name(target: str) -> str:
-    """A relationship target of xl/workbook.xml as a part name (xl/worksheets/sheet1.xml)."""
-    if target.startswith("/"):
-        return target[1:]
-    parts: list[str] = []
-    for piece in PurePosixPath("xl", target).parts:
-        if piece == "..":
-            parts.pop()
-        elif piece != ".":
-            parts.append(piece)
-    return "/".join(parts)
-
-
 _NO_RELATIONSHIPS = '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'
-
-
-def _rels_part(part: str) -> str:
-    folder, name = part.rsplit("/", 1)
-    return f"{folder}/_rels/{name}.rels"
 
 
 _RELATED_ELEMENT = re.compile(r"<(?:\w+:)?(?:drawing|legacyDrawing|legacyDrawingHF|drawingHF|picture)\b[^>]*/>"
@@ -546,7 +507,7 @@ def marked_history_rows(path: str | Path, marks: tuple[str, ...]) -> list[list[o
     """
     try:
         package = LedgerPackage(Path(path))
-        part = package.sheets[SHEET_HISTORY].part
+        part = package.sheets[SHEET_HISTORY]
     except (zipfile.BadZipFile, KeyError, UnicodeDecodeError) as exc:
         raise Unsupported(type(exc).__name__) from None
     needles = {xml_text(m) for m in marks} | set(marks)
