@@ -160,7 +160,7 @@ class CellXml:
         found = STYLE.search(self.attributes)
         return found.group(1) if found else ""
 
-    def value(self, shared: list[str], date_styles: set[str]) -> object:
+    def value(self, shared: list[str], styles: StyleBook) -> object:
         """The cell's value as openpyxl reads it (text, number, date, formula text, bool)."""
         kind = (TYPE.search(self.attributes) or [None, "n"])[1]
         formula = FORMULA.search(self.inner)
@@ -178,7 +178,7 @@ class CellXml:
             return text
         if kind == "b":
             return text == "1"
-        return _number(text, self.style in date_styles)
+        return _number(text, bool(self.style) and styles.is_date(self.style))
 
 
 def _number(text: str, is_date: bool) -> object:
@@ -255,21 +255,14 @@ class StyleBook:
         self._dates: list[bool] = []
         self._variants: dict[tuple[str, str | None, bool], str] = {}
 
-    def date_styles(self) -> set[str]:
-        """Cell format ids whose number format shows a date."""
-        found = set()
-        for index, xf in enumerate(self.xfs):
-            number = int((re.search(r'numFmtId="(\d+)"', xf) or [None, "0"])[1])
-            if number in _BUILTIN_DATE_FORMATS or (number in self.formats and is_date_format(self.formats[number])):
-                found.add(str(index))
-        return found
-
     def is_date(self, style: str) -> bool:
-        """Whether cell format ``style`` shows a date."""
-        if len(self._dates) != len(self.xfs):  # formats are only ever added, so the ids known stay right
-            dates = self.date_styles()
-            self._dates = [str(i) in dates for i in range(len(self.xfs))]
-        return self._dates[int(style or 0)]
+        """Whether cell format ``style`` ("" is format 0) shows a date; False for an id the book lacks."""
+        for xf in self.xfs[len(self._dates):]:  # formats are only ever added: each is looked at once
+            number = int((re.search(r'numFmtId="(\d+)"', xf) or [None, "0"])[1])
+            self._dates.append(number in _BUILTIN_DATE_FORMATS or
+                               (number in self.formats and is_date_format(self.formats[number])))
+        index = int(style or 0)
+        return index < len(self._dates) and self._dates[index]
 
     def variant(self, style: str, number_format: str | None = None, quote_prefix: bool = False) -> str:
         """The id of format ``style`` changed as asked (added to the book when no format is equal)."""

@@ -98,7 +98,6 @@ class LedgerPackage:
         for name in (SHEET_LEDGER, SHEET_DETAIL, SHEET_HISTORY, SHEET_INFO, SHEET_ISSUED):
             if name not in self.sheets:
                 raise Unsupported(f"缺少“{name}”")
-        self.date_styles = self.styles.date_styles()
 
     def _targets(self) -> dict[str, str]:
         """Relationship type's last word (styles, sharedStrings, …) → part name, for the workbook's own parts."""
@@ -250,7 +249,7 @@ class LedgerPackage:
 
     def row_values(self, row_xml: str) -> dict[int, object]:
         """A row's values by column (1 = A), as openpyxl would read them from this package."""
-        return {cell.column: cell.value(self.shared, self.date_styles) for cell in row_cells(row_xml)}
+        return {cell.column: cell.value(self.shared, self.styles) for cell in row_cells(row_xml)}
 
     def _task_row(self, row_xml: str, number: int, values: dict[int, object], columns: dict[str, int],
                   progress: dict[str, object], widths: dict[int, float], hidden: dict[int, bool]) -> str:
