@@ -199,16 +199,15 @@ def load_ledger(path: str | Path) -> Ledger:
     tasks = _tasks(path)
     issued = {}
     by_id = {t.id: t for t in tasks}
-    sent = any(row and row[0] for row in _grid(path, SHEET_ISSUED))
+    issued_rows = [row for row in _grid(path, SHEET_ISSUED) if row and row[0]]
     for task in tasks:
-        task.sent = sent
-    for row in _grid(path, SHEET_ISSUED):
-        if row and row[0]:
-            unit, ids, roles = str(row[0]), _split_names(row[1]), _split_names(row[2] if len(row) > 2 else "")
-            issued[unit] = ids
-            for task_id_, role in zip(ids, roles, strict=False):
-                if task_id_ in by_id:
-                    by_id[task_id_].issued_roles[unit] = role
+        task.sent = bool(issued_rows)
+    for row in issued_rows:
+        unit, ids, roles = str(row[0]), _split_names(row[1]), _split_names(row[2] if len(row) > 2 else "")
+        issued[unit] = ids
+        for task_id_, role in zip(ids, roles, strict=False):
+            if task_id_ in by_id:
+                by_id[task_id_].issued_roles[unit] = role
     ledger = Ledger(str(info.get("台账编号", "")), str(info.get("标题", "")), int(float(info.get("年度") or 0)),
                     tasks, str(info.get("当前轮次") or ""), issued, _split_names(info.get("历次轮次")),
                     _done_by(info.get("办结认定"), path))
